@@ -1,0 +1,194 @@
+package modelwatch
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Features holds a prediction's model inputs as the JSON encoding of an object
+// whose values are numbers, strings, booleans or null. It is kept encoded
+// because that is how it travels and is stored; FeaturesOf builds one from a
+// map and Map decodes it.
+type Features []byte
+
+// FeaturesOf encodes m as Features. Values must be numbers, strings, booleans
+// or nil.
+func FeaturesOf(m map[string]any) (Features, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode features: %w", err)
+	}
+	if err := ValidateFeatures(b); err != nil {
+		return nil, err
+	}
+	return Features(b), nil
+}
+
+// Map decodes f into a map whose values are float64, string, bool or nil.
+// Empty Features give an empty map.
+func (f Features) Map() (map[string]any, error) {
+	m := map[string]any{}
+	if len(f) == 0 {
+		return m, nil
+	}
+	if err := json.Unmarshal(f, &m); err != nil {
+		return nil, fmt.Errorf("decode features: %w", err)
+	}
+	return m, nil
+}
+
+// MarshalJSON implements json.Marshaler: Features are written as they are
+// (null when empty).
+func (f Features) MarshalJSON() ([]byte, error) {
+	if len(f) == 0 {
+		return []byte("null"), nil
+	}
+	return f, nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler. It accepts an object of scalar
+// values (or null) and keeps a compact copy of it.
+func (f *Features) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if string(data) == "null" {
+		*f = nil
+		return nil
+	}
+	if err := ValidateFeatures(data); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(data))
+	if err := json.Compact(&buf, data); err != nil {
+		return err
+	}
+	*f = buf.Bytes()
+	return nil
+}
+
+// FeatureError says which feature of an object is invalid and why.
+type FeatureError struct {
+	Name    string // the feature's name; empty when the whole value is wrong
+	Message string
+}
+
+// Error implements the error interface.
+func (e *FeatureError) Error() string {
+	if e.Name == "" {
+		return e.Message
+	}
+	return fmt.Sprintf("feature %q %s", e.Name, e.Message)
+}
+
+// ValidateFeatures checks that data is a JSON object whose values are numbers,
+// strings, booleans or null. It returns a *FeatureError naming the first
+// offending feature.
+func ValidateFeatures(data []byte) error {
+	if !json.Valid(data) {
+		return &FeatureError{Message: "must be a JSON object"}
+	}
+	return CheckFeatureObject(data)
+}
+
+// CheckFeatureObject is ValidateFeatures for input already known to be
+// syntactically valid JSON (for example a json.RawMessage that encoding/json
+// produced): it only checks the shape, in one pass without allocating unless
+// it finds an error.
+func CheckFeatureObject(data []byte) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return &FeatureError{Message: "must be a JSON object of feature name to number, string, boolean or null"}
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return nil
+	}
+	for i < len(data) {
+		// key
+		if data[i] != '"' {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		keyStart := i
+		i = skipString(data, i)
+		if i < 0 {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		key := data[keyStart:i]
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != ':' {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		i = skipSpace(data, i+1)
+		if i >= len(data) {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		switch data[i] {
+		case '{', '[':
+			return &FeatureError{Name: unquoteKey(key), Message: "must be a number, string, boolean or null, not an object or array"}
+		case '"':
+			i = skipString(data, i)
+			if i < 0 {
+				return &FeatureError{Message: "must be a JSON object"}
+			}
+		default:
+			for i < len(data) && !isDelim(data[i]) {
+				i++
+			}
+		}
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		if data[i] == '}' {
+			return nil
+		}
+		if data[i] != ',' {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		i = skipSpace(data, i+1)
+	}
+	return &FeatureError{Message: "must be a JSON object"}
+}
+
+func isDelim(c byte) bool {
+	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r'
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipString returns the index just past the string starting at data[i] (a
+// quote), or -1 if it is not terminated.
+func skipString(data []byte, i int) int {
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+func unquoteKey(key []byte) string {
+	if s, err := strconv.Unquote(string(key)); err == nil {
+		return s
+	}
+	var s string
+	if err := json.Unmarshal(key, &s); err == nil {
+		return s
+	}
+	return string(key)
+}

@@ -1,0 +1,3 @@
+module github.com/modelwatch/modelwatch
+
+go 1.26
