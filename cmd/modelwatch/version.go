@@ -1,0 +1,32 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+)
+
+// Set with -ldflags "-X main.version=v1.2.3 -X main.commit=abc123" by release
+// builds (the module is built with -buildvcs=false here, so nothing is
+// stamped automatically).
+var (
+	version = "dev"
+	commit  = ""
+)
+
+type versionCmd struct{}
+
+func (versionCmd) Run(e *env) error {
+	v := version
+	if v == "dev" {
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+	}
+	fmt.Fprintf(e.stdout, "modelwatch %s", v)
+	if commit != "" {
+		fmt.Fprintf(e.stdout, " (commit %s)", commit)
+	}
+	fmt.Fprintf(e.stdout, " %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
