@@ -62,16 +62,22 @@ func (w *Window) Newest() int64 {
 	if w.n == 0 {
 		return 0
 	}
-	return w.ring[(w.head+w.n-1)%len(w.ring)].seq
+	return w.at(w.n - 1).seq
 }
 
 // Observe records that the prediction with label sequence number seq has
-// ground truth truth and predicted class pred. A seq already in the window is
-// a corrected label: its ground truth is replaced in place. A seq newer than
-// every entry is appended, evicting the oldest entry when the window is full.
-// A seq older than the newest entry and not in the window (a correction of a
-// prediction that has already left the window) changes nothing. Observe
-// reports whether the window changed.
+// ground truth truth and predicted class pred. The window holds the Size
+// entries with the highest sequence numbers, whatever order they are observed
+// in:
+//   - a seq already in the window is a corrected label: it is replaced in place;
+//   - a seq newer than every entry is appended, evicting the oldest entry when
+//     the window is full (the common case, O(1));
+//   - an older seq that still belongs among the Size newest (a label that was
+//     read late) is inserted in order, evicting the oldest when full;
+//   - a seq older than every entry of a full window (a correction of a
+//     prediction that has already left it) changes nothing.
+//
+// Observe reports whether the window changed.
 func (w *Window) Observe(seq int64, truth, pred string) bool {
 	if i, ok := w.bySeq[seq]; ok {
 		e := &w.ring[i]
@@ -83,23 +89,41 @@ func (w *Window) Observe(seq int64, truth, pred string) bool {
 		w.add(*e)
 		return true
 	}
-	if w.n > 0 && seq <= w.Newest() {
+	full := w.n == len(w.ring)
+	if full && seq < w.ring[w.head].seq {
 		return false
 	}
-	if w.n == len(w.ring) {
+	if full {
 		old := w.ring[w.head]
 		w.remove(old)
 		delete(w.bySeq, old.seq)
 		w.head = (w.head + 1) % len(w.ring)
 		w.n--
 	}
-	i := (w.head + w.n) % len(w.ring)
+	// Position k (0 = oldest) where seq belongs; the end in the common case.
+	k := w.n
+	for k > 0 && w.at(k-1).seq > seq {
+		k--
+	}
+	// Shift the newer entries up by one.
+	for j := w.n; j > k; j-- {
+		prev := w.at(j - 1)
+		w.ring[w.index(j)] = prev
+		w.bySeq[prev.seq] = w.index(j)
+	}
+	i := w.index(k)
 	w.ring[i] = entry{seq: seq, truth: truth, pred: pred}
 	w.bySeq[seq] = i
 	w.n++
 	w.add(w.ring[i])
 	return true
 }
+
+// index returns the ring index of the k-th oldest entry.
+func (w *Window) index(k int) int { return (w.head + k) % len(w.ring) }
+
+// at returns the k-th oldest entry.
+func (w *Window) at(k int) entry { return w.ring[w.index(k)] }
 
 func (w *Window) counts(class string) *classCounts {
 	c := w.classes[class]

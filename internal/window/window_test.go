@@ -2,8 +2,11 @@ package window
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -113,6 +116,21 @@ func TestObserve(t *testing.T) {
 	if w.Newest() != 4 {
 		t.Errorf("Newest() = %d, want 4", w.Newest())
 	}
+	// A label read late that belongs in the window is inserted in order.
+	w3 := New(3)
+	for _, seq := range []int64{10, 30, 20, 5, 40} {
+		w3.Observe(seq, "a", "a")
+	}
+	if got, want := w3.seqs(), []int64{20, 30, 40}; !slices.Equal(got, want) {
+		t.Errorf("window seqs after out-of-order observations = %v, want %v", got, want)
+	}
+	w4 := New(5)
+	for _, seq := range []int64{3, 1, 2} {
+		w4.Observe(seq, "a", "b")
+	}
+	if got, want := w4.seqs(), []int64{1, 2, 3}; !slices.Equal(got, want) {
+		t.Errorf("window seqs = %v, want %v", got, want)
+	}
 	// Classes that left the window are forgotten.
 	w2 := New(1)
 	w2.Observe(1, "x", "y")
@@ -139,6 +157,17 @@ func TestSortLabels(t *testing.T) {
 	if want := []string{"10", "9", "a", "b"}; !equal(got, want) {
 		t.Errorf("sortLabels(mixed) = %v, want %v", got, want)
 	}
+}
+
+func (w *Window) seqs() []int64 {
+	var out []int64
+	for k := range w.n {
+		out = append(out, w.at(k).seq)
+		if w.bySeq[w.at(k).seq] != w.index(k) {
+			panic("bySeq out of date")
+		}
+	}
+	return out
 }
 
 func equal(a, b []string) bool {
@@ -178,5 +207,48 @@ func BenchmarkMetrics(b *testing.B) {
 				_ = w.Metrics()
 			}
 		})
+	}
+}
+
+// TestObserveOrderIndependent checks the window against a brute-force model:
+// whatever order labels are observed in, the window holds the Size highest
+// sequence numbers with their latest labels.
+func TestObserveOrderIndependent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	classes := []string{"a", "b", "c"}
+	for round := range 200 {
+		size := 1 + rng.IntN(20)
+		w := New(size)
+		latest := map[int64][2]string{}
+		for range rng.IntN(100) {
+			seq := int64(1 + rng.IntN(60))
+			truth, pred := classes[rng.IntN(3)], classes[rng.IntN(3)]
+			if old, ok := latest[seq]; ok {
+				pred = old[1] // a correction keeps the prediction
+			}
+			latest[seq] = [2]string{truth, pred}
+			w.Observe(seq, truth, pred)
+		}
+		seqs := slices.Sorted(maps.Keys(latest))
+		if len(seqs) > size {
+			seqs = seqs[len(seqs)-size:]
+		}
+		ref := New(size)
+		correct := 0
+		for _, s := range seqs {
+			ref.Observe(s, latest[s][0], latest[s][1])
+			if latest[s][0] == latest[s][1] {
+				correct++
+			}
+		}
+		if got := w.seqs(); !slices.Equal(got, seqs) {
+			t.Fatalf("round %d: window seqs = %v, want %v", round, got, seqs)
+		}
+		if got, want := w.Metrics(), ref.Metrics(); got != want {
+			t.Fatalf("round %d: Metrics() = %+v, want %+v", round, got, want)
+		}
+		if w.correct != correct {
+			t.Fatalf("round %d: correct = %d, want %d", round, w.correct, correct)
+		}
 	}
 }
