@@ -1,0 +1,296 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/store"
+	"github.com/modelwatch/modelwatch/internal/store/rollup"
+)
+
+// insertChunk is the number of predictions per multi-row INSERT: fewer
+// statements per batch, well under SQLite's limit of bound parameters.
+const insertChunk = 128
+
+const insertCols = 15
+
+func insertSQL(rows int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO predictions (id, mv_id, ts, features, prediction, confidence, probabilities,
+		preprocessing_ms, inference_ms, postprocessing_ms, latency_ms, ground_truth, labelled_at, label_seq, label_rev) VALUES `)
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", insertCols), ",") + ")"
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
+	return b.String()
+}
+
+// IngestPredictions implements store.Store.
+func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction) (store.IngestResult, error) {
+	res := store.IngestResult{Duplicate: make([]bool, len(ps))}
+	if len(ps) == 0 {
+		return res, nil
+	}
+	// Duplicates inside the batch: the first occurrence wins.
+	first := make(map[string]int, len(ps))
+	for i := range ps {
+		if ps[i].ID == "" || ps[i].Timestamp.IsZero() {
+			return res, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d has no id or timestamp", i)
+		}
+		if _, dup := first[ps[i].ID]; dup {
+			res.Duplicate[i] = true
+			continue
+		}
+		first[ps[i].ID] = i
+	}
+
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return res, unavailable("begin ingest", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+
+	newMVs := map[modelwatch.ModelKey]int64{}
+	mvOf := func(k modelwatch.ModelKey) (int64, error) {
+		if id, ok := newMVs[k]; ok {
+			return id, nil
+		}
+		id, err := db.modelVersionID(ctx, tx, k)
+		if err != nil {
+			return 0, err
+		}
+		newMVs[k] = id
+		return id, nil
+	}
+
+	// Labels that arrive with the prediction need revision numbers.
+	var rev int64
+	needRev := false
+	for i := range ps {
+		if !res.Duplicate[i] && ps[i].GroundTruth != "" {
+			needRev = true
+			break
+		}
+	}
+	hasPending, err := db.hasPending(ctx, tx)
+	if err != nil {
+		return res, err
+	}
+	if needRev || hasPending {
+		if rev, err = maxRev(ctx, tx); err != nil {
+			return res, err
+		}
+	}
+
+	// Insert, in chunks, the predictions that are not duplicates in the batch.
+	mv := make([]int64, len(ps))
+	unique := make([]int, 0, len(ps))
+	for i := range ps {
+		if res.Duplicate[i] {
+			continue
+		}
+		if mv[i], err = mvOf(modelwatch.ModelKey{Name: ps[i].ModelName, Version: ps[i].ModelVersion}); err != nil {
+			return res, err
+		}
+		unique = append(unique, i)
+	}
+	inserted := make(map[string]bool, len(unique))
+	args := make([]any, 0, insertChunk*insertCols)
+	for start := 0; start < len(unique); start += insertChunk {
+		chunk := unique[start:min(start+insertChunk, len(unique))]
+		args = args[:0]
+		for _, i := range chunk {
+			p := &ps[i]
+			var lab, labAt, seq any
+			if p.GroundTruth != "" {
+				rev++
+				at := p.LabelledAt
+				if at.IsZero() {
+					at = db.now()
+				}
+				lab, labAt, seq = string(p.GroundTruth), micros(at), rev
+			}
+			var probs any
+			if len(p.Probabilities) > 0 {
+				b, err := json.Marshal(p.Probabilities)
+				if err != nil {
+					return res, fmt.Errorf("encode probabilities of prediction %q: %w", p.ID, err)
+				}
+				probs = string(b)
+			}
+			var feats any
+			if len(p.Features) > 0 {
+				feats = string(p.Features)
+			}
+			args = append(args, p.ID, mv[i], micros(p.Timestamp), feats, string(p.Prediction),
+				p.Confidence, probs, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
+				p.Latency.PostprocessingMs, p.LatencyMs, lab, labAt, seq, seq)
+		}
+		var rows *sql.Rows
+		if len(chunk) == insertChunk {
+			rows, err = tx.StmtContext(ctx, db.insertFull).QueryContext(ctx, args...)
+		} else {
+			rows, err = tx.QueryContext(ctx, insertSQL(len(chunk)), args...)
+		}
+		if err != nil {
+			return res, unavailable("insert predictions", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return res, unavailable("insert predictions", err)
+			}
+			inserted[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, unavailable("insert predictions", err)
+		}
+	}
+
+	batch := rollup.NewBatch()
+	var insertedIdx []int
+	for _, i := range unique {
+		if !inserted[ps[i].ID] {
+			res.Duplicate[i] = true
+			continue
+		}
+		res.Accepted++
+		insertedIdx = append(insertedIdx, i)
+		batch.AddPrediction(mv[i], &ps[i])
+	}
+
+	if hasPending && len(insertedIdx) > 0 {
+		joined, err := db.joinPending(ctx, tx, ps, insertedIdx, mv, &rev, batch)
+		if err != nil {
+			return res, err
+		}
+		res.Joined = joined
+	}
+	if err := writeRollups(ctx, tx, batch); err != nil {
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, unavailable("commit ingest", err)
+	}
+	db.mu.Lock()
+	for k, id := range newMVs {
+		db.mvs[k] = id
+	}
+	db.mu.Unlock()
+	return res, nil
+}
+
+// modelVersionID returns the id of a model version, creating it if needed.
+func (db *DB) modelVersionID(ctx context.Context, tx *sql.Tx, k modelwatch.ModelKey) (int64, error) {
+	db.mu.Lock()
+	id, ok := db.mvs[k]
+	db.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO model_versions (model_name, model_version, created_at)
+		VALUES (?, ?, ?) ON CONFLICT (model_name, model_version) DO NOTHING`, k.Name, k.Version, micros(db.now())); err != nil {
+		return 0, unavailable("create model version", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM model_versions WHERE model_name = ? AND model_version = ?`,
+		k.Name, k.Version).Scan(&id); err != nil {
+		return 0, unavailable("read model version", err)
+	}
+	return id, nil
+}
+
+func (db *DB) hasPending(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pending_labels)`).Scan(&n); err != nil {
+		return false, unavailable("read pending labels", err)
+	}
+	return n == 1, nil
+}
+
+// maxRev returns the highest label revision stored.
+func maxRev(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var rev sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT max(label_rev) FROM predictions`).Scan(&rev); err != nil {
+		return 0, unavailable("read label revision", err)
+	}
+	return rev.Int64, nil
+}
+
+// joinPending labels newly inserted predictions whose ground truth arrived
+// earlier, and returns how many it labelled for the first time.
+func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Prediction, idx []int, mv []int64,
+	rev *int64, batch *rollup.Batch,
+) (int, error) {
+	byID := make(map[string]int, len(idx))
+	for _, i := range idx {
+		byID[ps[i].ID] = i
+	}
+	joined := 0
+	const chunk = 500
+	for start := 0; start < len(idx); start += chunk {
+		part := idx[start:min(start+chunk, len(idx))]
+		args := make([]any, len(part))
+		for k, i := range part {
+			args[k] = ps[i].ID
+		}
+		rows, err := tx.QueryContext(ctx, `DELETE FROM pending_labels WHERE id IN (`+placeholders(len(part))+
+			`) RETURNING id, ground_truth, received_at`, args...)
+		if err != nil {
+			return 0, unavailable("join pending labels", err)
+		}
+		type found struct {
+			id, label string
+			at        int64
+		}
+		var fs []found
+		for rows.Next() {
+			var f found
+			if err := rows.Scan(&f.id, &f.label, &f.at); err != nil {
+				rows.Close()
+				return 0, unavailable("join pending labels", err)
+			}
+			fs = append(fs, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, unavailable("join pending labels", err)
+		}
+		for _, f := range fs {
+			i := byID[f.id]
+			p := &ps[i]
+			if string(p.GroundTruth) == f.label {
+				continue // the prediction carried the same label
+			}
+			*rev++
+			if p.GroundTruth == "" {
+				// First label: it takes its place in the windows now.
+				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_seq = ?, label_rev = ? WHERE id = ?`,
+					f.label, f.at, *rev, *rev, f.id)
+				batch.AddLabelled(mv[i], p.Timestamp)
+				joined++
+			} else {
+				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_rev = ? WHERE id = ?`,
+					f.label, f.at, *rev, f.id)
+			}
+			if err != nil {
+				return 0, unavailable("join pending labels", err)
+			}
+		}
+	}
+	return joined, nil
+}
+
+// placeholders returns "?,?,…" with n question marks.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}

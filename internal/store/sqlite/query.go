@@ -1,0 +1,269 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/store"
+	"github.com/modelwatch/modelwatch/internal/store/rollup"
+)
+
+// LabelEvents implements store.Store.
+func (db *DB) LabelEvents(ctx context.Context, after int64, limit int) ([]store.LabelEvent, error) {
+	rows, err := db.reader.QueryContext(ctx, `SELECT p.label_rev, p.label_seq, m.model_name, m.model_version, p.ground_truth, p.prediction
+		FROM predictions p JOIN model_versions m ON m.id = p.mv_id
+		WHERE p.label_rev > ? ORDER BY p.label_rev LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, unavailable("read label events", err)
+	}
+	return scanEvents(rows)
+}
+
+// LatestLabelled implements store.Store.
+func (db *DB) LatestLabelled(ctx context.Context, key modelwatch.ModelKey, n int) ([]store.LabelEvent, int64, error) {
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, unavailable("read labelled predictions", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var rev sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT max(label_rev) FROM predictions`).Scan(&rev); err != nil {
+		return nil, 0, unavailable("read label revision", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.label_rev, p.label_seq, m.model_name, m.model_version, p.ground_truth, p.prediction
+		FROM predictions p JOIN model_versions m ON m.id = p.mv_id
+		WHERE m.model_name = ? AND m.model_version = ? AND p.label_seq IS NOT NULL
+		ORDER BY p.label_seq DESC LIMIT ?`, key.Name, key.Version, n)
+	if err != nil {
+		return nil, 0, unavailable("read labelled predictions", err)
+	}
+	evs, err := scanEvents(rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, j := 0, len(evs)-1; i < j; i, j = i+1, j-1 {
+		evs[i], evs[j] = evs[j], evs[i]
+	}
+	return evs, rev.Int64, nil
+}
+
+func scanEvents(rows *sql.Rows) ([]store.LabelEvent, error) {
+	defer rows.Close()
+	var out []store.LabelEvent
+	for rows.Next() {
+		var e store.LabelEvent
+		var truth, pred string
+		if err := rows.Scan(&e.Rev, &e.Seq, &e.Model.Name, &e.Model.Version, &truth, &pred); err != nil {
+			return nil, unavailable("read label events", err)
+		}
+		e.Truth, e.Prediction = modelwatch.Label(truth), modelwatch.Label(pred)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable("read label events", err)
+	}
+	return out, nil
+}
+
+// ModelVersions implements store.Store.
+func (db *DB) ModelVersions(ctx context.Context) ([]modelwatch.ModelVersion, error) {
+	rows, err := db.reader.QueryContext(ctx, `SELECT model_name, model_version, created_at FROM model_versions ORDER BY model_name, model_version`)
+	if err != nil {
+		return nil, unavailable("list model versions", err)
+	}
+	defer rows.Close()
+	var out []modelwatch.ModelVersion
+	for rows.Next() {
+		var mv modelwatch.ModelVersion
+		var created int64
+		if err := rows.Scan(&mv.Name, &mv.Version, &created); err != nil {
+			return nil, unavailable("list model versions", err)
+		}
+		mv.CreatedAt = fromMicros(created)
+		out = append(out, mv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable("list model versions", err)
+	}
+	return out, nil
+}
+
+// modelFilter returns a SQL condition on column col selecting the model
+// versions of a query, or ok=false when nothing can match.
+func (db *DB) modelFilter(ctx context.Context, model, version, col string) (string, []any, bool, error) {
+	if model == "" && version == "" {
+		return "1 = 1", nil, true, nil
+	}
+	cond := []string{}
+	args := []any{}
+	if model != "" {
+		cond = append(cond, "model_name = ?")
+		args = append(args, model)
+	}
+	if version != "" {
+		cond = append(cond, "model_version = ?")
+		args = append(args, version)
+	}
+	rows, err := db.reader.QueryContext(ctx, `SELECT id FROM model_versions WHERE `+strings.Join(cond, " AND "), args...)
+	if err != nil {
+		return "", nil, false, unavailable("read model versions", err)
+	}
+	defer rows.Close()
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return "", nil, false, unavailable("read model versions", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, false, unavailable("read model versions", err)
+	}
+	if len(ids) == 0 {
+		return "", nil, false, nil
+	}
+	return col + " IN (" + placeholders(len(ids)) + ")", ids, true, nil
+}
+
+// Stats implements store.Store.
+func (db *DB) Stats(ctx context.Context, q store.StatsQuery) (modelwatch.PredictionStats, error) {
+	period := q.To.Sub(q.From)
+	total := &rollup.Agg{}
+	cond, args, ok, err := db.modelFilter(ctx, q.Model, q.Version, "mv_id")
+	if err != nil {
+		return modelwatch.PredictionStats{}, err
+	}
+	ranges := rollup.Cover(q.From, q.To)
+	if !ok || len(ranges) == 0 {
+		return rollup.Stats(total, period)
+	}
+	var rc []string
+	for _, r := range ranges {
+		rc = append(rc, "(res = ? AND bucket >= ? AND bucket < ?)")
+		args = append(args, r.Res, r.From, r.To)
+	}
+	where := cond + " AND (" + strings.Join(rc, " OR ") + ")"
+
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	rows, err := tx.QueryContext(ctx, `SELECT n, conf_n, conf_sum, lat_n, lat_sum, labelled, latency_sketch FROM rollups WHERE `+where, args...)
+	if err != nil {
+		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
+	}
+	for rows.Next() {
+		var a rollup.Agg
+		var sketch []byte
+		if err := rows.Scan(&a.N, &a.ConfN, &a.ConfSum, &a.LatN, &a.LatSum, &a.Labelled, &sketch); err != nil {
+			rows.Close()
+			return modelwatch.PredictionStats{}, unavailable("read statistics", err)
+		}
+		a.SetEncodedSketch(sketch)
+		if err := total.Merge(&a); err != nil {
+			rows.Close()
+			return modelwatch.PredictionStats{}, fmt.Errorf("read statistics: %w", err)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT class, sum(n) FROM rollup_classes WHERE `+where+` GROUP BY class`, args...)
+	if err != nil {
+		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
+	}
+	defer rows.Close()
+	total.Classes = map[string]int64{}
+	for rows.Next() {
+		var class string
+		var n int64
+		if err := rows.Scan(&class, &n); err != nil {
+			return modelwatch.PredictionStats{}, unavailable("read statistics", err)
+		}
+		total.Classes[class] = n
+	}
+	if err := rows.Err(); err != nil {
+		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
+	}
+	return rollup.Stats(total, period)
+}
+
+// LowConfidence implements store.Store.
+func (db *DB) LowConfidence(ctx context.Context, q store.LowConfidenceQuery) ([]modelwatch.Prediction, error) {
+	cond, args, ok, err := db.modelFilter(ctx, q.Model, q.Version, "p.mv_id")
+	if err != nil || !ok {
+		return nil, err
+	}
+	args = append(args, q.Threshold, micros(q.Since), q.Limit)
+	rows, err := db.reader.QueryContext(ctx, `SELECT p.id, m.model_name, m.model_version, p.ts, p.features, p.prediction, p.confidence,
+			p.probabilities, p.preprocessing_ms, p.inference_ms, p.postprocessing_ms, p.latency_ms, p.ground_truth, p.labelled_at
+		FROM predictions p JOIN model_versions m ON m.id = p.mv_id
+		WHERE `+cond+` AND p.confidence < ? AND p.ts > ?
+		ORDER BY p.confidence, p.ts DESC, p.id LIMIT ?`, args...)
+	if err != nil {
+		return nil, unavailable("read low-confidence predictions", err)
+	}
+	defer rows.Close()
+	var out []modelwatch.Prediction
+	for rows.Next() {
+		p, err := scanPrediction(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailable("read low-confidence predictions", err)
+	}
+	return out, nil
+}
+
+// scanPrediction reads the columns selected by LowConfidence.
+func scanPrediction(rows *sql.Rows) (modelwatch.Prediction, error) {
+	var p modelwatch.Prediction
+	var ts int64
+	var features, probs, truth sql.NullString
+	var pred string
+	var conf, pre, inf, post, total sql.NullFloat64
+	var labAt sql.NullInt64
+	if err := rows.Scan(&p.ID, &p.ModelName, &p.ModelVersion, &ts, &features, &pred, &conf, &probs,
+		&pre, &inf, &post, &total, &truth, &labAt); err != nil {
+		return p, unavailable("read prediction", err)
+	}
+	p.Timestamp = fromMicros(ts)
+	p.Prediction = modelwatch.Label(pred)
+	if features.Valid {
+		p.Features = modelwatch.Features(features.String)
+	}
+	if probs.Valid {
+		if err := json.Unmarshal([]byte(probs.String), &p.Probabilities); err != nil {
+			return p, fmt.Errorf("read prediction %q: decode probabilities: %w", p.ID, err)
+		}
+	}
+	p.Confidence = optFloat(conf)
+	p.Latency.PreprocessingMs = optFloat(pre)
+	p.Latency.InferenceMs = optFloat(inf)
+	p.Latency.PostprocessingMs = optFloat(post)
+	p.LatencyMs = optFloat(total)
+	if truth.Valid {
+		p.GroundTruth = modelwatch.Label(truth.String)
+	}
+	if labAt.Valid {
+		p.LabelledAt = fromMicros(labAt.Int64)
+	}
+	return p, nil
+}
+
+func optFloat(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return new(v.Float64)
+}

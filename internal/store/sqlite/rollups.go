@@ -1,0 +1,54 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/modelwatch/modelwatch/internal/store/rollup"
+)
+
+// writeRollups adds a batch's summaries to the stored rollups. Latency
+// sketches are merged in Go: the stored one is read, merged and written back.
+func writeRollups(ctx context.Context, tx *sql.Tx, b *rollup.Batch) error {
+	for k, a := range b.Aggs {
+		var sketch []byte
+		if a.LatN > 0 {
+			var old []byte
+			err := tx.QueryRowContext(ctx, `SELECT latency_sketch FROM rollups WHERE mv_id = ? AND res = ? AND bucket = ?`,
+				k.Model, k.Res, k.Bucket).Scan(&old)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return unavailable("read rollup", err)
+			}
+			if len(old) > 0 {
+				prev := &rollup.Agg{}
+				prev.SetEncodedSketch(old)
+				if err := prev.Merge(a); err != nil {
+					return err
+				}
+				if sketch, err = prev.EncodedSketch(); err != nil {
+					return err
+				}
+			} else if sketch, err = a.EncodedSketch(); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rollups (mv_id, res, bucket, n, conf_n, conf_sum, lat_n, lat_sum, labelled, latency_sketch)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (mv_id, res, bucket) DO UPDATE SET
+				n = n + excluded.n, conf_n = conf_n + excluded.conf_n, conf_sum = conf_sum + excluded.conf_sum,
+				lat_n = lat_n + excluded.lat_n, lat_sum = lat_sum + excluded.lat_sum, labelled = labelled + excluded.labelled,
+				latency_sketch = coalesce(excluded.latency_sketch, latency_sketch)`,
+			k.Model, k.Res, k.Bucket, a.N, a.ConfN, a.ConfSum, a.LatN, a.LatSum, a.Labelled, sketch); err != nil {
+			return unavailable("write rollup", err)
+		}
+		for class, n := range a.Classes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rollup_classes (mv_id, res, bucket, class, n) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (mv_id, res, bucket, class) DO UPDATE SET n = n + excluded.n`,
+				k.Model, k.Res, k.Bucket, class, n); err != nil {
+				return unavailable("write rollup", err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/store"
+	"github.com/modelwatch/modelwatch/internal/store/migrate"
+)
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// Options configure a DB. The zero value is usable.
+type Options struct {
+	// Synchronous is SQLite's synchronous setting: "FULL" (the default: a
+	// commit is on disk when it returns) or "NORMAL" (faster; a power loss
+	// may lose the last commits, a process crash loses nothing).
+	Synchronous string
+	// ReadConns is the number of read-only connections (default 4).
+	ReadConns int
+	// Now is the clock for arrival times (default time.Now).
+	Now func() time.Time
+}
+
+// DB is a store.Store on a SQLite file.
+type DB struct {
+	path   string
+	writer *sql.DB // one connection: SQLite has one writer at a time
+	reader *sql.DB // read-only connections
+	now    func() time.Time
+
+	mu  sync.Mutex // guards mvs
+	mvs map[modelwatch.ModelKey]int64
+
+	insertFull *sql.Stmt // multi-row INSERT of insertChunk predictions
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the SQLite database at path and applies
+// pending migrations.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = 4
+	}
+	syncMode := strings.ToUpper(opts.Synchronous)
+	switch syncMode {
+	case "":
+		syncMode = "FULL"
+	case "FULL", "NORMAL", "EXTRA":
+	default:
+		return nil, fmt.Errorf("open sqlite %q: synchronous must be FULL or NORMAL, not %q", path, opts.Synchronous)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+		}
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
+	writer, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	db := &DB{path: path, writer: writer, now: opts.Now, mvs: map[modelwatch.ModelKey]int64{}}
+	if err := writer.PingContext(ctx); err != nil {
+		_ = writer.Close()
+		return nil, fmt.Errorf("open sqlite %q: %w", path, describe(err))
+	}
+	ms, err := migrate.Load(migrationsFS, "migrations")
+	if err != nil {
+		_ = writer.Close()
+		return nil, err
+	}
+	if _, err := migrate.Up(ctx, writer, ms, "?"); err != nil {
+		_ = writer.Close()
+		return nil, fmt.Errorf("migrate sqlite %q: %w", path, err)
+	}
+	reader, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		_ = writer.Close()
+		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+	}
+	reader.SetMaxOpenConns(opts.ReadConns)
+	reader.SetMaxIdleConns(opts.ReadConns)
+	db.reader = reader
+	if db.insertFull, err = writer.PrepareContext(ctx, insertSQL(insertChunk)); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open sqlite %q: prepare insert: %w", path, err)
+	}
+	return db, nil
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Ping checks that both the writer and a reader answer.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.writer.PingContext(ctx); err != nil {
+		return unavailable("ping sqlite", err)
+	}
+	if err := db.reader.PingContext(ctx); err != nil {
+		return unavailable("ping sqlite", err)
+	}
+	return nil
+}
+
+// Close checkpoints the WAL and closes the database.
+func (db *DB) Close() error {
+	var errs []error
+	if db.insertFull != nil {
+		errs = append(errs, db.insertFull.Close())
+	}
+	if db.reader != nil {
+		errs = append(errs, db.reader.Close())
+	}
+	// Fold the WAL back into the database file so a clean stop leaves one
+	// file behind.
+	if _, err := db.writer.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		errs = append(errs, fmt.Errorf("checkpoint sqlite %q: %w", db.path, err))
+	}
+	errs = append(errs, db.writer.Close())
+	return errors.Join(errs...)
+}
+
+// micros converts t to Unix microseconds, the stored time unit.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts stored Unix microseconds back to a UTC time.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// describe adds SQLite's error name to driver errors.
+func describe(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w (sqlite code %d)", err, se.Code())
+	}
+	return err
+}
+
+// unavailable wraps a database failure as a modelwatch error with code
+// unavailable, keeping the cause for logs.
+func unavailable(doing string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", doing, err)
+	}
+	return fmt.Errorf("%s: %w: %w", doing, modelwatch.Errorf(modelwatch.EUnavailable, "the database is unavailable"), describe(err))
+}

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/modelwatch/modelwatch"
+)
+
+// Store keeps predictions and their ground truth durably. Every method that
+// returns without error has committed its changes.
+type Store interface {
+	// IngestPredictions stores a batch of predictions atomically: either
+	// every new prediction is committed or, on error, none is. Predictions
+	// must have an ID and a Timestamp and be valid (see
+	// modelwatch.Prediction.Validate). A prediction whose ID is already
+	// stored, or appears earlier in the same batch, is skipped and reported
+	// as a duplicate. A ground truth that arrived before its prediction is
+	// joined now. Per-minute rollups are updated in the same transaction.
+	IngestPredictions(ctx context.Context, ps []modelwatch.Prediction) (IngestResult, error)
+
+	// AddGroundTruth labels stored predictions by id, atomically for the
+	// batch. Labels for ids not stored yet are kept as pending and joined
+	// when the prediction arrives. Re-labelling replaces the label; sending
+	// the same label again changes nothing. LabelledAt is the store clock's
+	// time of arrival.
+	AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTruth) (LabelResult, error)
+
+	// LabelEvents returns label changes with revision greater than after, in
+	// revision order, at most limit of them. Every join or change of a label
+	// produces one event with a new revision.
+	LabelEvents(ctx context.Context, after int64, limit int) ([]LabelEvent, error)
+
+	// LatestLabelled returns the n labelled predictions of a model version
+	// with the highest label sequence numbers, oldest first, and the highest
+	// label revision in the store at the time of reading, so that a window
+	// rebuilt from them can continue with LabelEvents(ctx, rev, …).
+	LatestLabelled(ctx context.Context, key modelwatch.ModelKey, n int) (events []LabelEvent, rev int64, err error)
+
+	// ModelVersions lists every model version that has predictions, ordered
+	// by name and version.
+	ModelVersions(ctx context.Context) ([]modelwatch.ModelVersion, error)
+
+	// Stats summarises predictions in [q.From, q.To) from rollups, in time
+	// that does not grow with the number of predictions.
+	Stats(ctx context.Context, q StatsQuery) (modelwatch.PredictionStats, error)
+
+	// LowConfidence returns predictions made after q.Since whose confidence
+	// is below q.Threshold, lowest confidence first, at most q.Limit.
+	LowConfidence(ctx context.Context, q LowConfidenceQuery) ([]modelwatch.Prediction, error)
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+
+	// Close releases the database. Calls in flight may fail.
+	Close() error
+}
+
+// IngestResult reports what IngestPredictions did.
+type IngestResult struct {
+	// Duplicate[i] is true when the i-th prediction of the batch was not
+	// stored because its ID was already stored or appeared earlier in the
+	// batch.
+	Duplicate []bool
+	Accepted  int // predictions stored
+	Joined    int // stored predictions that were labelled by a pending ground truth
+}
+
+// Duplicates returns the number of predictions reported as duplicates.
+func (r IngestResult) Duplicates() int { return len(r.Duplicate) - r.Accepted }
+
+// LabelResult reports what AddGroundTruth did.
+type LabelResult struct {
+	Joined     int // labels applied to stored predictions for the first time
+	Relabelled int // stored predictions whose label changed
+	Unchanged  int // stored predictions that already had this label
+	Pending    int // labels kept until their prediction arrives
+	// Labelled maps each model version to the number of its predictions that
+	// were labelled for the first time (joins), for counters.
+	Labelled map[modelwatch.ModelKey]int
+}
+
+// LabelEvent is one labelled prediction as the sliding windows need it.
+type LabelEvent struct {
+	Rev        int64 // revision of this change, increasing over the store
+	Seq        int64 // label sequence number: order of the prediction's first label
+	Model      modelwatch.ModelKey
+	Truth      modelwatch.Label
+	Prediction modelwatch.Label
+}
+
+// StatsQuery selects the predictions summarised by Stats. Empty Model and
+// Version select every model or every version of the model.
+type StatsQuery struct {
+	Model   string
+	Version string
+	From    time.Time // inclusive, rounded down to the minute
+	To      time.Time // exclusive, rounded up to the minute
+}
+
+// LowConfidenceQuery selects the predictions returned by LowConfidence.
+type LowConfidenceQuery struct {
+	Model     string
+	Version   string
+	Since     time.Time // predictions made strictly after
+	Threshold float64   // confidence strictly below
+	Limit     int
+}
