@@ -63,11 +63,13 @@ func ErrorMessage(err error) string {
 }
 
 // FieldError describes one invalid field of one row of a batch. Index is the
-// 0-based position of the row in the batch (the line number minus one for
-// NDJSON); Field is the JSON field name, dotted for nested fields
-// ("latency.inference_ms", "features.age").
+// 0-based position of the row in the batch; for NDJSON, Line is the 1-based
+// line it was on. Field is the JSON field name, dotted for nested fields
+// ("latency.inference_ms", "features.age"), or empty when the row as a whole
+// is malformed.
 type FieldError struct {
 	Index   int    `json:"index"`
+	Line    int    `json:"line,omitempty"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
 }

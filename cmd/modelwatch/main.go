@@ -16,6 +16,7 @@ import (
 
 // cli is the command line: one field per subcommand, each in its own file.
 type cli struct {
+	Serve   serveCmd   `cmd:"" help:"Run the monitor: HTTP API, /metrics and background jobs."`
 	Version versionCmd `cmd:"" help:"Print build information."`
 }
 

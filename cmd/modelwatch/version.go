@@ -16,14 +16,19 @@ var (
 
 type versionCmd struct{}
 
-func (versionCmd) Run(e *env) error {
-	v := version
-	if v == "dev" {
+// buildVersion returns the version stamped at build time, or the module
+// version when built with go install, or "dev".
+func buildVersion() string {
+	if version == "dev" {
 		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
+			return bi.Main.Version
 		}
 	}
-	fmt.Fprintf(e.stdout, "modelwatch %s", v)
+	return version
+}
+
+func (versionCmd) Run(e *env) error {
+	fmt.Fprintf(e.stdout, "modelwatch %s", buildVersion())
 	if commit != "" {
 		fmt.Fprintf(e.stdout, " (commit %s)", commit)
 	}

@@ -64,6 +64,10 @@ type IngestResult struct {
 	Duplicate []bool
 	Accepted  int // predictions stored
 	Joined    int // stored predictions that were labelled by a pending ground truth
+	// Labelled maps each model version to the number of its stored
+	// predictions that got their first label in this call: sent with their
+	// ground truth, or joined to a pending one.
+	Labelled map[modelwatch.ModelKey]int
 }
 
 // Duplicates returns the number of predictions reported as duplicates.

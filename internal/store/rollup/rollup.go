@@ -45,6 +45,8 @@ type Agg struct {
 	ConfSum  float64 // sum of confidences
 	LatN     int64   // predictions with a latency
 	LatSum   float64 // sum of total latencies, ms
+	LatMin   float64 // smallest total latency, ms (valid when LatN > 0)
+	LatMax   float64 // largest total latency, ms (valid when LatN > 0)
 	Labelled int64   // predictions with ground truth
 	Classes  map[string]int64
 	sketch   *ddsketch.DDSketch
@@ -80,6 +82,12 @@ func (a *Agg) AddPrediction(p *modelwatch.Prediction) {
 		a.ConfSum += c
 	}
 	if ms, ok := p.Total(); ok {
+		if a.LatN == 0 || ms < a.LatMin {
+			a.LatMin = ms
+		}
+		if a.LatN == 0 || ms > a.LatMax {
+			a.LatMax = ms
+		}
 		a.LatN++
 		a.LatSum += ms
 		if a.sketch == nil {
@@ -104,6 +112,14 @@ func (a *Agg) Merge(b *Agg) error {
 	a.N += b.N
 	a.ConfN += b.ConfN
 	a.ConfSum += b.ConfSum
+	if b.LatN > 0 {
+		if a.LatN == 0 || b.LatMin < a.LatMin {
+			a.LatMin = b.LatMin
+		}
+		if a.LatN == 0 || b.LatMax > a.LatMax {
+			a.LatMax = b.LatMax
+		}
+	}
 	a.LatN += b.LatN
 	a.LatSum += b.LatSum
 	a.Labelled += b.Labelled
@@ -161,8 +177,8 @@ func (a *Agg) EncodedSketch() ([]byte, error) {
 	return b, nil
 }
 
-// Quantile returns the latency at quantile q in ms; ok is false when no
-// latency was recorded.
+// Quantile returns the latency at quantile q in ms, clamped to the observed
+// range; ok is false when no latency was recorded.
 func (a *Agg) Quantile(q float64) (v float64, ok bool, err error) {
 	if err := a.materialize(); err != nil {
 		return 0, false, err
@@ -173,6 +189,9 @@ func (a *Agg) Quantile(q float64) (v float64, ok bool, err error) {
 	v, err = a.sketch.GetValueAtQuantile(q)
 	if err != nil {
 		return 0, false, fmt.Errorf("latency quantile %v: %w", q, err)
+	}
+	if a.LatN > 0 {
+		v = min(max(v, a.LatMin), a.LatMax)
 	}
 	return v, true, nil
 }

@@ -35,7 +35,7 @@ func insertSQL(rows int) string {
 
 // IngestPredictions implements store.Store.
 func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction) (store.IngestResult, error) {
-	res := store.IngestResult{Duplicate: make([]bool, len(ps))}
+	res := store.IngestResult{Duplicate: make([]bool, len(ps)), Labelled: map[modelwatch.ModelKey]int{}}
 	if len(ps) == 0 {
 		return res, nil
 	}
@@ -166,11 +166,14 @@ func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction)
 		}
 		res.Accepted++
 		insertedIdx = append(insertedIdx, i)
+		if ps[i].GroundTruth != "" {
+			res.Labelled[modelwatch.ModelKey{Name: ps[i].ModelName, Version: ps[i].ModelVersion}]++
+		}
 		batch.AddPrediction(mv[i], &ps[i])
 	}
 
 	if hasPending && len(insertedIdx) > 0 {
-		joined, err := db.joinPending(ctx, tx, ps, insertedIdx, mv, &rev, batch)
+		joined, err := db.joinPending(ctx, tx, ps, insertedIdx, mv, &rev, batch, res.Labelled)
 		if err != nil {
 			return res, err
 		}
@@ -229,7 +232,7 @@ func maxRev(ctx context.Context, tx *sql.Tx) (int64, error) {
 // joinPending labels newly inserted predictions whose ground truth arrived
 // earlier, and returns how many it labelled for the first time.
 func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Prediction, idx []int, mv []int64,
-	rev *int64, batch *rollup.Batch,
+	rev *int64, batch *rollup.Batch, labelled map[modelwatch.ModelKey]int,
 ) (int, error) {
 	byID := make(map[string]int, len(idx))
 	for _, i := range idx {
@@ -277,6 +280,7 @@ func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Predi
 				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_seq = ?, label_rev = ? WHERE id = ?`,
 					f.label, f.at, *rev, *rev, f.id)
 				batch.AddLabelled(mv[i], p.Timestamp)
+				labelled[modelwatch.ModelKey{Name: p.ModelName, Version: p.ModelVersion}]++
 				joined++
 			} else {
 				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_rev = ? WHERE id = ?`,

@@ -154,14 +154,14 @@ func (db *DB) Stats(ctx context.Context, q store.StatsQuery) (modelwatch.Predict
 		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	rows, err := tx.QueryContext(ctx, `SELECT n, conf_n, conf_sum, lat_n, lat_sum, labelled, latency_sketch FROM rollups WHERE `+where, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT n, conf_n, conf_sum, lat_n, lat_sum, coalesce(lat_min, 0), coalesce(lat_max, 0), labelled, latency_sketch FROM rollups WHERE `+where, args...)
 	if err != nil {
 		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
 	}
 	for rows.Next() {
 		var a rollup.Agg
 		var sketch []byte
-		if err := rows.Scan(&a.N, &a.ConfN, &a.ConfSum, &a.LatN, &a.LatSum, &a.Labelled, &sketch); err != nil {
+		if err := rows.Scan(&a.N, &a.ConfN, &a.ConfSum, &a.LatN, &a.LatSum, &a.LatMin, &a.LatMax, &a.Labelled, &sketch); err != nil {
 			rows.Close()
 			return modelwatch.PredictionStats{}, unavailable("read statistics", err)
 		}

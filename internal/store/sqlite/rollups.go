@@ -33,13 +33,20 @@ func writeRollups(ctx context.Context, tx *sql.Tx, b *rollup.Batch) error {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rollups (mv_id, res, bucket, n, conf_n, conf_sum, lat_n, lat_sum, labelled, latency_sketch)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		var latMin, latMax any
+		if a.LatN > 0 {
+			latMin, latMax = a.LatMin, a.LatMax
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rollups (mv_id, res, bucket, n, conf_n, conf_sum, lat_n, lat_sum, lat_min, lat_max, labelled, latency_sketch)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (mv_id, res, bucket) DO UPDATE SET
 				n = n + excluded.n, conf_n = conf_n + excluded.conf_n, conf_sum = conf_sum + excluded.conf_sum,
-				lat_n = lat_n + excluded.lat_n, lat_sum = lat_sum + excluded.lat_sum, labelled = labelled + excluded.labelled,
+				lat_n = lat_n + excluded.lat_n, lat_sum = lat_sum + excluded.lat_sum,
+				lat_min = coalesce(min(lat_min, excluded.lat_min), lat_min, excluded.lat_min),
+				lat_max = coalesce(max(lat_max, excluded.lat_max), lat_max, excluded.lat_max),
+				labelled = labelled + excluded.labelled,
 				latency_sketch = coalesce(excluded.latency_sketch, latency_sketch)`,
-			k.Model, k.Res, k.Bucket, a.N, a.ConfN, a.ConfSum, a.LatN, a.LatSum, a.Labelled, sketch); err != nil {
+			k.Model, k.Res, k.Bucket, a.N, a.ConfN, a.ConfSum, a.LatN, a.LatSum, latMin, latMax, a.Labelled, sketch); err != nil {
 			return unavailable("write rollup", err)
 		}
 		for class, n := range a.Classes {

@@ -63,8 +63,8 @@ func testGroundTruthBefore(t *testing.T, h Harness) {
 	}
 	clock.Advance(time.Hour)
 	ir := mustIngest(t, s, pred("late-1", "m", "1", t0, "x", 0.5), pred("other", "m", "1", t0, "y", 0.5))
-	if ir.Joined != 1 || ir.Accepted != 2 {
-		t.Fatalf("IngestPredictions = %+v, want 2 accepted, 1 joined", ir)
+	if ir.Joined != 1 || ir.Accepted != 2 || ir.Labelled[key] != 1 {
+		t.Fatalf("IngestPredictions = %+v, want 2 accepted, 1 joined, Labelled[m:1] = 1", ir)
 	}
 	evs := events(t, s, 0)
 	if len(evs) != 2 || evs[1].Truth != "x" || evs[1].Prediction != "x" || evs[1].Seq <= evs[0].Seq {
@@ -132,7 +132,9 @@ func testLabelledAtIngest(t *testing.T, h Harness) {
 	q := pred("b", "m", "1", t0, "x", 0.5)
 	q.GroundTruth = "x"
 	q.LabelledAt = t0.Add(-time.Minute)
-	mustIngest(t, s, p, q)
+	if res := mustIngest(t, s, p, q); res.Labelled[key] != 2 {
+		t.Errorf("predictions sent with their ground truth: Labelled = %v, want m:1 → 2", res.Labelled)
+	}
 	evs := events(t, s, 0)
 	if len(evs) != 2 || evs[0].Truth != "y" || evs[1].Truth != "x" {
 		t.Fatalf("predictions sent with their ground truth: events %+v, want y then x", evs)

@@ -54,6 +54,8 @@ CREATE TABLE rollups (
     conf_sum       REAL    NOT NULL,
     lat_n          INTEGER NOT NULL,
     lat_sum        REAL    NOT NULL,
+    lat_min        REAL,
+    lat_max        REAL,
     labelled       INTEGER NOT NULL,
     latency_sketch BLOB,
     PRIMARY KEY (mv_id, res, bucket)

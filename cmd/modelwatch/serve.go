@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/modelwatch/modelwatch/internal/httpapi"
+	"github.com/modelwatch/modelwatch/internal/metrics"
+	"github.com/modelwatch/modelwatch/internal/monitor"
+	"github.com/modelwatch/modelwatch/internal/store"
+	"github.com/modelwatch/modelwatch/internal/store/sqlite"
+)
+
+type serveCmd struct {
+	Addr              string        `help:"Address to listen on." default:":8080"`
+	DataDir           string        `help:"Directory for the embedded database and reports." default:"./modelwatch-data" type:"path"`
+	DB                string        `name:"db" help:"Database: a SQLite file path or sqlite:PATH (default: modelwatch.db in --data-dir)."`
+	LogLevel          string        `help:"Log level: debug, info, warn or error." default:"info" enum:"debug,info,warn,error"`
+	LogFormat         string        `help:"Log format: text or json." default:"text" enum:"text,json"`
+	MaxBodyBytes      int64         `help:"Largest accepted request body in bytes, after decompression." default:"16777216"`
+	MaxBatchRows      int           `help:"Most records accepted in one request." default:"100000"`
+	MaxLabelValues    int           `help:"Distinct predicted classes and error types kept as metric labels per model version; the rest are __other__." default:"100"`
+	WindowSize        int           `help:"Labelled predictions in each model version's sliding window." default:"1000"`
+	WindowMinCount    int           `help:"Labelled predictions needed before the window's accuracy, precision, recall and F1 are published." default:"100"`
+	SyncInterval      time.Duration `help:"How often windows pick up labels written by other replicas." default:"5s"`
+	SQLiteSynchronous string        `name:"sqlite-synchronous" help:"SQLite synchronous mode: FULL (every acknowledged write is on disk) or NORMAL (faster; a power cut may lose the last writes)." default:"FULL" enum:"FULL,NORMAL"`
+	ShutdownTimeout   time.Duration `help:"How long to let in-flight requests finish on SIGTERM." default:"30s"`
+}
+
+func (c *serveCmd) Run(e *env) error {
+	log := newLogger(e, c.LogLevel, c.LogFormat)
+	ctx := e.ctx
+
+	st, closeStore, err := c.openStore(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := closeStore(); err != nil {
+			log.Error("close database", "err", err)
+		} else {
+			log.Info("database closed")
+		}
+	}()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := metrics.New(reg, metrics.Options{MaxLabelValues: c.MaxLabelValues, Version: buildVersion()})
+	if err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+	windows := monitor.NewWindows(st, monitor.WindowsOptions{Size: c.WindowSize, SyncInterval: c.SyncInterval, Logger: log})
+	start := time.Now()
+	if err := windows.Rebuild(ctx); err != nil {
+		return err
+	}
+	log.Info("sliding windows loaded", "duration", time.Since(start).Round(time.Millisecond))
+	reg.MustRegister(metrics.NewWindowCollector(windows, c.WindowMinCount))
+
+	api := httpapi.New(st, windows, m, httpapi.Options{
+		MaxBodyBytes:   c.MaxBodyBytes,
+		MaxBatchRows:   c.MaxBatchRows,
+		WindowMinCount: c.WindowMinCount,
+		Logger:         log,
+		Metrics:        promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}),
+	})
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+displayAddr(ln.Addr()))
+
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { windows.Run(bg) })
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		stopBG()
+		wg.Wait()
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining in-flight requests", "timeout", c.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ShutdownTimeout)
+	defer cancel()
+	shutdownErr := srv.Shutdown(sctx)
+	stopBG()
+	wg.Wait()
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("drain requests: %w", shutdownErr)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// storeCloser closes a store.
+type storeCloser func() error
+
+// openStore opens the database named by --db, choosing the implementation by
+// its scheme.
+func (c *serveCmd) openStore(ctx context.Context, log *slog.Logger) (store.Store, storeCloser, error) {
+	dsn := c.DB
+	if dsn == "" {
+		dsn = filepath.Join(c.DataDir, "modelwatch.db")
+	}
+	scheme, rest := "", dsn
+	if u, err := url.Parse(dsn); err == nil && len(u.Scheme) > 1 {
+		scheme = u.Scheme
+		rest = strings.TrimPrefix(strings.TrimPrefix(dsn, u.Scheme+":"), "//")
+	}
+	switch scheme {
+	case "", "sqlite", "file":
+		path := rest
+		if scheme == "" {
+			path = dsn
+		}
+		db, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: c.SQLiteSynchronous})
+		if err != nil {
+			return nil, nil, err
+		}
+		log.Info("database opened", "driver", "sqlite", "path", db.Path(), "synchronous", c.SQLiteSynchronous)
+		return db, db.Close, nil
+	}
+	return nil, nil, fmt.Errorf("--db %q: unsupported database scheme %q (use a SQLite file path or sqlite:PATH)", redact(dsn), scheme)
+}
+
+// redact hides a password in a database URL.
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return dsn
+}
+
+// displayAddr turns a listener address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func newLogger(e *env, level, format string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}

@@ -1,0 +1,228 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/modelwatch/modelwatch"
+)
+
+// wirePrediction is a prediction as clients send it. Polymorphic fields stay
+// raw so that each row's problems can be reported field by field.
+type wirePrediction struct {
+	ID            string             `json:"id"`
+	ModelName     string             `json:"model_name"`
+	ModelVersion  string             `json:"model_version"`
+	Timestamp     json.RawMessage    `json:"timestamp"`
+	Features      json.RawMessage    `json:"features"`
+	Prediction    json.RawMessage    `json:"prediction"`
+	Confidence    *float64           `json:"confidence"`
+	Probabilities map[string]float64 `json:"probabilities"`
+	Latency       *wireLatency       `json:"latency"`
+	LatencyMs     *float64           `json:"latency_ms"`
+	GroundTruth   json.RawMessage    `json:"ground_truth"`
+}
+
+type wireLatency struct {
+	PreprocessingMs  *float64 `json:"preprocessing_ms"`
+	InferenceMs      *float64 `json:"inference_ms"`
+	PostprocessingMs *float64 `json:"postprocessing_ms"`
+}
+
+// maxFutureSkew is how far in the future a prediction's timestamp may be.
+const maxFutureSkew = 24 * time.Hour
+
+// toPrediction validates w and converts it, filling defaults: a new id, the
+// arrival time, and the confidence from the probabilities. It appends one
+// FieldError per problem to errs.
+func toPrediction(w *wirePrediction, index, line int, now time.Time, errs []modelwatch.FieldError) (modelwatch.Prediction, []modelwatch.FieldError) {
+	add := func(field, msg string) {
+		errs = append(errs, modelwatch.FieldError{Index: index, Line: line, Field: field, Message: msg})
+	}
+	p := modelwatch.Prediction{
+		ID:            w.ID,
+		ModelName:     w.ModelName,
+		ModelVersion:  w.ModelVersion,
+		Confidence:    w.Confidence,
+		Probabilities: w.Probabilities,
+		LatencyMs:     w.LatencyMs,
+	}
+	if w.Latency != nil {
+		p.Latency = modelwatch.Latency(*w.Latency)
+	}
+	if p.ID == "" {
+		p.ID = modelwatch.NewID()
+	}
+	ts, err := parseTime(w.Timestamp, now)
+	switch {
+	case err != nil:
+		add("timestamp", err.Error())
+	case ts.After(now.Add(maxFutureSkew)):
+		add("timestamp", "is more than 24 hours in the future; check the client's clock")
+	default:
+		p.Timestamp = ts
+	}
+	if len(w.Prediction) == 0 {
+		add("prediction", "is required")
+	} else if l, err := modelwatch.ParseLabel(w.Prediction); err != nil {
+		add("prediction", err.Error())
+	} else if l == "" {
+		add("prediction", "is required")
+	} else {
+		p.Prediction = l
+	}
+	if len(w.GroundTruth) > 0 {
+		if l, err := modelwatch.ParseLabel(w.GroundTruth); err != nil {
+			add("ground_truth", err.Error())
+		} else {
+			p.GroundTruth = l
+		}
+	}
+	if f, err := features(w.Features); err != nil {
+		fe := err.(*modelwatch.FeatureError)
+		field := "features"
+		if fe.Name != "" {
+			field += "." + fe.Name
+		}
+		add(field, fe.Message)
+	} else {
+		p.Features = f
+	}
+	for _, fe := range p.Validate() {
+		if fe.Field == "prediction" && len(w.Prediction) > 0 {
+			continue // already reported from parsing
+		}
+		add(fe.Field, fe.Message)
+	}
+	if p.Confidence == nil && len(p.Probabilities) > 0 {
+		if c, ok := p.EffectiveConfidence(); ok && c >= 0 && c <= 1 {
+			p.Confidence = new(c)
+		}
+	}
+	return p, errs
+}
+
+// parseTime parses an RFC 3339 timestamp or a number of Unix seconds; a
+// missing or null timestamp is now.
+func parseTime(raw json.RawMessage, now time.Time) (time.Time, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return now, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return time.Time{}, errTimestamp
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return time.Time{}, errTimestamp
+		}
+		if t.Year() < 1970 {
+			return time.Time{}, errTimestamp
+		}
+		return t.UTC(), nil
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
+		return time.Time{}, errTimestamp
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
+}
+
+var errTimestamp = errorString("must be an RFC 3339 time such as \"2026-11-26T08:00:00Z\" or a number of Unix seconds, after 1970")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// features checks a raw features value and returns it compacted; null or
+// absent gives nil. Errors are *modelwatch.FeatureError.
+func features(raw json.RawMessage) (modelwatch.Features, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if err := modelwatch.CheckFeatureObject(raw); err != nil {
+		return nil, err
+	}
+	if bytes.ContainsAny(raw, " \t\r\n") {
+		var buf bytes.Buffer
+		buf.Grow(len(raw))
+		if err := json.Compact(&buf, raw); err != nil {
+			return nil, &modelwatch.FeatureError{Message: "must be a JSON object"}
+		}
+		raw = buf.Bytes()
+	}
+	return modelwatch.Features(raw), nil
+}
+
+type ingestResponse struct {
+	Accepted   int      `json:"accepted"`
+	Duplicates int      `json:"duplicates"`
+	IDs        []string `json:"ids"`
+}
+
+// handlePredictions serves POST /api/v1/predictions.
+func (s *Server) handlePredictions(w http.ResponseWriter, r *http.Request) {
+	f, err := requestFormat(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	body, err := readBody(r, s.opts.MaxBodyBytes)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	now := s.opts.Now().UTC()
+	var ps []modelwatch.Prediction
+	var errs []modelwatch.FieldError
+	decodeRecords(body, f, func(index, line int, wp *wirePrediction, bad *modelwatch.FieldError) {
+		if bad != nil {
+			bad.Index, bad.Line = index, line
+			errs = append(errs, *bad)
+			return
+		}
+		var p modelwatch.Prediction
+		p, errs = toPrediction(wp, index, line, now, errs)
+		ps = append(ps, p)
+	})
+	if len(errs) > 0 {
+		s.metrics.IngestRows("prediction", "rejected", max(len(ps), 1))
+		s.writeError(w, r, invalidRows(errs))
+		return
+	}
+	if len(ps) > s.opts.MaxBatchRows {
+		s.writeError(w, r, modelwatch.Errorf(modelwatch.ETooLarge, "the batch has %d predictions, more than the limit of %d; split it", len(ps), s.opts.MaxBatchRows))
+		return
+	}
+	res, err := s.store.IngestPredictions(r.Context(), ps)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	labelled := len(res.Labelled) > 0
+	resp := ingestResponse{Accepted: res.Accepted, Duplicates: res.Duplicates(), IDs: make([]string, len(ps))}
+	for i := range ps {
+		resp.IDs[i] = ps[i].ID
+		if res.Duplicate[i] {
+			continue
+		}
+		s.metrics.ObservePrediction(&ps[i])
+		s.windows.Track(modelwatch.ModelKey{Name: ps[i].ModelName, Version: ps[i].ModelVersion})
+	}
+	for k, n := range res.Labelled {
+		s.metrics.ObserveGroundTruth(k, n)
+	}
+	s.metrics.IngestRows("prediction", "accepted", res.Accepted)
+	s.metrics.IngestRows("prediction", "duplicate", res.Duplicates())
+	if labelled {
+		s.syncWindows(r)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

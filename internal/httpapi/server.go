@@ -1,0 +1,206 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/store"
+	"github.com/modelwatch/modelwatch/internal/window"
+)
+
+// Store is what the API needs from the database.
+type Store interface {
+	IngestPredictions(ctx context.Context, ps []modelwatch.Prediction) (store.IngestResult, error)
+	AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTruth) (store.LabelResult, error)
+	Stats(ctx context.Context, q store.StatsQuery) (modelwatch.PredictionStats, error)
+	LowConfidence(ctx context.Context, q store.LowConfidenceQuery) ([]modelwatch.Prediction, error)
+	ModelVersions(ctx context.Context) ([]modelwatch.ModelVersion, error)
+	Ping(ctx context.Context) error
+}
+
+// Windows is what the API needs from the sliding windows.
+type Windows interface {
+	Sync(ctx context.Context) error
+	Track(k modelwatch.ModelKey)
+	Ready() bool
+	Stat(k modelwatch.ModelKey) (window.Metrics, bool)
+}
+
+// Recorder is what the API reports to Prometheus.
+type Recorder interface {
+	ObservePrediction(p *modelwatch.Prediction)
+	ObserveError(e *modelwatch.PredictionError)
+	ObserveGroundTruth(k modelwatch.ModelKey, n int)
+	IngestRows(kind, result string, n int)
+	ObserveHTTP(handler string, code int, d time.Duration)
+}
+
+// Options configure a Server. Zero values give the defaults.
+type Options struct {
+	MaxBodyBytes   int64            // largest accepted request body after decompression (default 16 MiB)
+	MaxBatchRows   int              // most records per request (default 100000)
+	WindowMinCount int              // labelled predictions before window metrics are shown (default 100)
+	Now            func() time.Time // clock (default time.Now)
+	Logger         *slog.Logger
+	// Metrics serves GET /metrics when set.
+	Metrics http.Handler
+}
+
+// DefaultMaxBodyBytes is the default request body limit: 16 MiB.
+const DefaultMaxBodyBytes = 16 << 20
+
+// Server is the HTTP API. It implements http.Handler.
+type Server struct {
+	store   Store
+	windows Windows
+	metrics Recorder
+	opts    Options
+	log     *slog.Logger
+	mux     *http.ServeMux
+}
+
+// New returns a Server.
+func New(st Store, windows Windows, rec Recorder, opts Options) *Server {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxBatchRows <= 0 {
+		opts.MaxBatchRows = 100000
+	}
+	if opts.WindowMinCount <= 0 {
+		opts.WindowMinCount = window.DefaultMinCount
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{store: st, windows: windows, metrics: rec, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// route is one path of the API and the handlers of its methods.
+type route struct {
+	path     string
+	name     string // handler label in metrics
+	handlers map[string]http.HandlerFunc
+}
+
+func (s *Server) routes() {
+	routes := []route{
+		{"/api/v1/predictions", "predictions", map[string]http.HandlerFunc{"POST": s.handlePredictions}},
+		{"/api/v1/ground-truth", "ground_truth", map[string]http.HandlerFunc{"POST": s.handleGroundTruth}},
+		{"/api/v1/errors", "errors", map[string]http.HandlerFunc{"POST": s.handleErrors}},
+		{"/api/v1/models", "models", map[string]http.HandlerFunc{"GET": s.handleModels}},
+		{"/api/ml/predictions/stats", "stats", map[string]http.HandlerFunc{"GET": s.handleStats}},
+		{"/api/ml/predictions/low-confidence", "low_confidence", map[string]http.HandlerFunc{"GET": s.handleLowConfidence}},
+		{"/healthz", "healthz", map[string]http.HandlerFunc{"GET": s.handleHealthz}},
+		{"/readyz", "readyz", map[string]http.HandlerFunc{"GET": s.handleReadyz}},
+	}
+	if s.opts.Metrics != nil {
+		routes = append(routes, route{"/metrics", "metrics", map[string]http.HandlerFunc{"GET": s.opts.Metrics.ServeHTTP}})
+	}
+	for _, rt := range routes {
+		var allow []string
+		for method, h := range rt.handlers {
+			allow = append(allow, method)
+			s.mux.Handle(method+" "+rt.path, s.instrument(rt.name, h))
+			if method == "GET" {
+				allow = append(allow, "HEAD")
+			}
+		}
+		allowed := strings.Join(allow, ", ")
+		s.mux.Handle(rt.path, s.instrument(rt.name, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allowed)
+			s.writeError(w, r, modelwatch.Errorf(modelwatch.EMethodNotAllowed, "%s is not allowed on %s; use %s", r.Method, rt.path, allowed))
+		}))
+	}
+	s.mux.Handle("/", s.instrument("not_found", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, modelwatch.Errorf(modelwatch.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	}))
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// statusWriter records the status code of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// instrument wraps a handler with metrics, logging and panic recovery.
+func (s *Server) instrument(name string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				if sw.code == 0 {
+					s.writeError(sw, r, modelwatch.Errorf(modelwatch.EInternal, "internal error"))
+				}
+			}
+			d := time.Since(start)
+			s.metrics.ObserveHTTP(name, sw.code, d)
+			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.code, "duration", d)
+		}()
+		h(sw, r)
+	})
+}
+
+// syncWindows brings the sliding windows up to date after labels were
+// stored. The labels are committed whatever happens here, so a failure is
+// logged, not returned: the background sync catches up.
+func (s *Server) syncWindows(r *http.Request) {
+	if err := s.windows.Sync(r.Context()); err != nil {
+		s.log.Warn("sync windows after labelling", "err", err)
+	}
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.writeError(w, r, modelwatch.Errorf(modelwatch.EUnavailable, "the database does not answer"))
+		return
+	}
+	if !s.windows.Ready() {
+		s.writeError(w, r, modelwatch.Errorf(modelwatch.EUnavailable, "the sliding windows are still being rebuilt"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

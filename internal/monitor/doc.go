@@ -1,0 +1,8 @@
+// Package monitor runs modelwatch's background work: it keeps every model
+// version's sliding window in step with the store, and (in later parts) runs
+// the scheduled drift checks and the archive.
+//
+// The store is the source of truth. Windows are rebuilt from it at start and
+// follow its label events afterwards, so they survive restarts and every
+// replica that shares a database reports the same values.
+package monitor
