@@ -93,8 +93,8 @@ func toPrediction(w *wirePrediction, index, line int, now time.Time, errs []mode
 		p.Features = f
 	}
 	for _, fe := range p.Validate() {
-		if fe.Field == "prediction" && len(w.Prediction) > 0 {
-			continue // already reported from parsing
+		if fe.Field == "prediction" {
+			continue // reported while parsing it
 		}
 		add(fe.Field, fe.Message)
 	}

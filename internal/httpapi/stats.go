@@ -50,10 +50,12 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	now := s.opts.Now().UTC()
+	// Rollups are per minute: the period ends with the current minute and
+	// starts the same length of time before.
+	to := s.opts.Now().UTC().Truncate(time.Minute).Add(time.Minute)
 	st, err := s.store.Stats(r.Context(), store.StatsQuery{
 		Model: q.Get("model_name"), Version: q.Get("model_version"),
-		From: now.Add(-period), To: now,
+		From: to.Add(-period), To: to,
 	})
 	if err != nil {
 		s.writeError(w, r, err)
