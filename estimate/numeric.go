@@ -1,0 +1,136 @@
+package estimate
+
+import "math"
+
+// This file holds the reductions NumPy performs, written so that they round
+// the way NumPy does: np.sum and np.mean add contiguous float64 arrays with a
+// pairwise summation (numpy/_core/src/umath/loops_utils.h.src), np.std and
+// np.var are population statistics (ddof=0), and np.round(x, 5) multiplies,
+// rounds half to even and divides. Matching the rounding keeps our results
+// within a few ulps of NannyML's and scikit-learn's.
+
+// pairwiseBlock is NumPy's PW_BLOCKSIZE.
+const pairwiseBlock = 128
+
+// sum returns the sum of x as np.sum computes it.
+func sum(x []float64) float64 {
+	n := len(x)
+	if n < 8 {
+		s := 0.0
+		for _, v := range x {
+			s += v
+		}
+		return s
+	}
+	if n <= pairwiseBlock {
+		var r [8]float64
+		copy(r[:], x[:8])
+		i := 8
+		for ; i < n-n%8; i += 8 {
+			r[0] += x[i]
+			r[1] += x[i+1]
+			r[2] += x[i+2]
+			r[3] += x[i+3]
+			r[4] += x[i+4]
+			r[5] += x[i+5]
+			r[6] += x[i+6]
+			r[7] += x[i+7]
+		}
+		s := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+		for ; i < n; i++ {
+			s += x[i]
+		}
+		return s
+	}
+	n2 := n / 2
+	n2 -= n2 % 8
+	return sum(x[:n2]) + sum(x[n2:])
+}
+
+// mean returns np.mean(x): NaN for an empty slice.
+func mean(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	return sum(x) / float64(len(x))
+}
+
+// variance returns np.var(x) (ddof=0): NaN for an empty slice. It uses buf,
+// which must be at least as long as x, as scratch space when it is not nil.
+func variance(x, buf []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	m := mean(x)
+	if len(buf) < len(x) {
+		buf = make([]float64, len(x))
+	}
+	d := buf[:len(x)]
+	for i, v := range x {
+		e := v - m
+		d[i] = e * e
+	}
+	return sum(d) / float64(len(x))
+}
+
+// std returns np.std(x) (ddof=0): NaN for an empty slice.
+func std(x []float64) float64 { return math.Sqrt(variance(x, nil)) }
+
+// nanMeanStd returns np.nanmean(x) and np.nanstd(x) (ddof=0): NaN values
+// are left out; both are NaN when every value is NaN.
+func nanMeanStd(x []float64) (m, s float64) {
+	z := make([]float64, len(x))
+	cnt := 0
+	for i, v := range x {
+		if !math.IsNaN(v) {
+			z[i] = v
+			cnt++
+		}
+	}
+	if cnt == 0 {
+		return math.NaN(), math.NaN()
+	}
+	m = sum(z) / float64(cnt)
+	for i, v := range x {
+		if math.IsNaN(v) {
+			z[i] = 0
+			continue
+		}
+		e := v - m
+		z[i] = e * e
+	}
+	return m, math.Sqrt(sum(z) / float64(cnt))
+}
+
+// round5 returns np.round(x, 5).
+func round5(x float64) float64 { return math.RoundToEven(x*1e5) / 1e5 }
+
+// trapezoid returns np.trapz(y, x) as scikit-learn's auc uses it: the
+// area under the piecewise-linear curve through (x[i], y[i]). x must be
+// monotonic; auc reports NaN (scikit-learn raises) when it is not.
+func trapezoid(x, y []float64) float64 {
+	if len(x) < 2 {
+		return 0
+	}
+	dir := 1.0
+	inc, dec := false, false
+	for i := 1; i < len(x); i++ {
+		switch d := x[i] - x[i-1]; {
+		case d < 0:
+			dec = true
+		case d > 0:
+			inc = true
+		}
+	}
+	if dec {
+		if inc {
+			return math.NaN()
+		}
+		dir = -1
+	}
+	t := make([]float64, len(x)-1)
+	for i := range t {
+		t[i] = (x[i+1] - x[i]) * (y[i+1] + y[i]) / 2.0
+	}
+	return dir * sum(t)
+}
