@@ -67,6 +67,19 @@ type golden struct {
 			Edges [][2]int `json:"edges"`
 		} `json:"bin_edges"`
 	} `json:"calibration"`
+	Periods struct {
+		Times   []string `json:"times"`
+		Periods []struct {
+			Period string `json:"period"`
+			Chunks []struct {
+				Key       string `json:"key"`
+				Start     int    `json:"start"`
+				End       int    `json:"end"`
+				StartTime string `json:"start_time"`
+				EndTime   string `json:"end_time"`
+			} `json:"chunks"`
+		} `json:"periods"`
+	} `json:"periods"`
 }
 
 var loadGolden = sync.OnceValues(func() (*golden, error) {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Golden vectors for package estimate, computed with NumPy and scikit-learn.
 
-Run with Debian's Python (numpy 1.24.2, scipy 1.10.1, scikit-learn 1.2.1):
+Run with Debian's Python (numpy 1.24.2, scipy 1.10.1, scikit-learn 1.2.1,
+pandas 1.5.3):
 
     /usr/bin/python3 estimate/testdata/golden.py
 
@@ -9,7 +10,8 @@ It writes, next to itself:
 
   golden.json       the pieces: NumPy's pairwise sums and RandomState draws,
                     StratifiedShuffleSplit folds, IsotonicRegression fits,
-                    ROC AUC / average precision, the calibration decision;
+                    ROC AUC / average precision, the calibration decision,
+                    pandas periods as NannyML's PeriodBasedChunker groups them;
   binary_reference.csv, binary_analysis.csv,
   multiclass_reference.csv, multiclass_analysis.csv
                     synthetic model outputs (the analysis data are shifted
@@ -31,6 +33,7 @@ import math
 import os
 
 import numpy as np
+import pandas as pd
 from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import (average_precision_score, confusion_matrix,
                              f1_score, precision_score, recall_score,
@@ -202,6 +205,25 @@ def calibration_pieces():
                   "ece_after": None, "needs_calibration": needs_calibration(sep, np.linspace(0, 1, 100))})
     edges = [{"n": n, "bins": 10, "edges": bin_edges(n, 10)} for n in [3, 4, 5, 20, 21, 25, 100, 101, 1009]]
     return {"cases": cases, "bin_edges": edges}
+
+
+def period_pieces():
+    """Rows grouped by to_period(alias) after sorting by time, as NannyML's
+    PeriodBasedChunker does: key, first and last row, period bounds."""
+    rng = np.random.RandomState(13)
+    start = pd.Timestamp("2023-12-29 17:00:00")
+    offsets = np.sort(rng.uniform(0, 200 * 24, 120))  # hours, over ~200 days
+    ts = [start + pd.Timedelta(hours=float(h)) for h in offsets]
+    ts = [t.floor("s") for t in ts]
+    df = pd.DataFrame({"ts": ts})
+    out = []
+    for alias in ["H", "D", "W", "M", "Q", "Y"]:
+        chunks = []
+        for k, g in df.groupby(df["ts"].dt.to_period(alias)):
+            chunks.append({"key": str(k), "start": int(g.index.min()), "end": int(g.index.max()),
+                           "start_time": k.start_time.isoformat(), "end_time": k.end_time.isoformat()})
+        out.append({"period": alias, "chunks": chunks})
+    return {"times": [t.isoformat() for t in ts], "periods": out}
 
 
 # ---------------------------------------------------------------- datasets
@@ -621,7 +643,7 @@ def main():
     make_binary()
     make_multiclass()
     golden = {"numpy": numpy_pieces(), "isotonic": isotonic_pieces(), "binary_clf": binary_clf_pieces(),
-              "calibration": calibration_pieces()}
+              "calibration": calibration_pieces(), "periods": period_pieces()}
     with open(os.path.join(HERE, "golden.json"), "w") as f:
         json.dump(clean(golden), f)
         f.write("\n")
