@@ -33,20 +33,64 @@ func insertSQL(rows int) string {
 	return b.String()
 }
 
-// IngestPredictions implements store.Store.
+// rowResult is what a write transaction did with one prediction.
+type rowResult struct {
+	duplicate bool // already stored, or earlier in the same group
+	labelled  bool // got its first label in this transaction
+	joined    bool // ... from a pending label
+}
+
+// IngestPredictions implements store.Store. Concurrent calls are committed
+// together in one transaction (group commit) by the writer goroutine, which
+// shares the cost of a commit among them; a group that fails is retried
+// call by call so that one bad batch cannot fail another.
 func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction) (store.IngestResult, error) {
-	res := store.IngestResult{Duplicate: make([]bool, len(ps)), Labelled: map[modelwatch.ModelKey]int{}}
-	if len(ps) == 0 {
-		return res, nil
+	for i := range ps {
+		if ps[i].ID == "" || ps[i].Timestamp.IsZero() {
+			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d has no id or timestamp", i)
+		}
 	}
+	if len(ps) == 0 {
+		return store.IngestResult{Duplicate: []bool{}, Labelled: map[modelwatch.ModelKey]int{}}, nil
+	}
+	req := &ingestRequest{ctx: ctx, ps: ps, done: make(chan struct{})}
+	if err := db.enqueue(req); err != nil {
+		return store.IngestResult{}, err
+	}
+	// Wait for the outcome even if ctx ends: once the writer has taken the
+	// request, it may be committed, and the caller must not be told
+	// otherwise.
+	<-req.done
+	return req.res, req.err
+}
+
+// resultOf builds a call's IngestResult from its rows' results.
+func resultOf(ps []modelwatch.Prediction, rows []rowResult) store.IngestResult {
+	res := store.IngestResult{Duplicate: make([]bool, len(ps)), Labelled: map[modelwatch.ModelKey]int{}}
+	for i, r := range rows {
+		res.Duplicate[i] = r.duplicate
+		if r.duplicate {
+			continue
+		}
+		res.Accepted++
+		if r.labelled {
+			res.Labelled[modelwatch.ModelKey{Name: ps[i].ModelName, Version: ps[i].ModelVersion}]++
+		}
+		if r.joined {
+			res.Joined++
+		}
+	}
+	return res
+}
+
+// ingest stores ps in one transaction and reports on each row.
+func (db *DB) ingest(ctx context.Context, ps []modelwatch.Prediction) ([]rowResult, error) {
+	out := make([]rowResult, len(ps))
 	// Duplicates inside the batch: the first occurrence wins.
 	first := make(map[string]int, len(ps))
 	for i := range ps {
-		if ps[i].ID == "" || ps[i].Timestamp.IsZero() {
-			return res, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d has no id or timestamp", i)
-		}
 		if _, dup := first[ps[i].ID]; dup {
-			res.Duplicate[i] = true
+			out[i].duplicate = true
 			continue
 		}
 		first[ps[i].ID] = i
@@ -54,7 +98,7 @@ func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction)
 
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return res, unavailable("begin ingest", err)
+		return nil, unavailable("begin ingest", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 
@@ -75,18 +119,18 @@ func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction)
 	var rev int64
 	needRev := false
 	for i := range ps {
-		if !res.Duplicate[i] && ps[i].GroundTruth != "" {
+		if !out[i].duplicate && ps[i].GroundTruth != "" {
 			needRev = true
 			break
 		}
 	}
 	hasPending, err := db.hasPending(ctx, tx)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	if needRev || hasPending {
 		if rev, err = maxRev(ctx, tx); err != nil {
-			return res, err
+			return nil, err
 		}
 	}
 
@@ -94,11 +138,11 @@ func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction)
 	mv := make([]int64, len(ps))
 	unique := make([]int, 0, len(ps))
 	for i := range ps {
-		if res.Duplicate[i] {
+		if out[i].duplicate {
 			continue
 		}
 		if mv[i], err = mvOf(modelwatch.ModelKey{Name: ps[i].ModelName, Version: ps[i].ModelVersion}); err != nil {
-			return res, err
+			return nil, err
 		}
 		unique = append(unique, i)
 	}
@@ -122,7 +166,7 @@ func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction)
 			if len(p.Probabilities) > 0 {
 				b, err := json.Marshal(p.Probabilities)
 				if err != nil {
-					return res, fmt.Errorf("encode probabilities of prediction %q: %w", p.ID, err)
+					return nil, fmt.Errorf("encode probabilities of prediction %q: %w", p.ID, err)
 				}
 				probs = string(b)
 			}
@@ -141,19 +185,19 @@ func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction)
 			rows, err = tx.QueryContext(ctx, insertSQL(len(chunk)), args...)
 		}
 		if err != nil {
-			return res, unavailable("insert predictions", err)
+			return nil, unavailable("insert predictions", err)
 		}
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return res, unavailable("insert predictions", err)
+				return nil, unavailable("insert predictions", err)
 			}
 			inserted[id] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return res, unavailable("insert predictions", err)
+			return nil, unavailable("insert predictions", err)
 		}
 	}
 
@@ -161,36 +205,31 @@ func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction)
 	var insertedIdx []int
 	for _, i := range unique {
 		if !inserted[ps[i].ID] {
-			res.Duplicate[i] = true
+			out[i].duplicate = true
 			continue
 		}
-		res.Accepted++
 		insertedIdx = append(insertedIdx, i)
-		if ps[i].GroundTruth != "" {
-			res.Labelled[modelwatch.ModelKey{Name: ps[i].ModelName, Version: ps[i].ModelVersion}]++
-		}
+		out[i].labelled = ps[i].GroundTruth != ""
 		batch.AddPrediction(mv[i], &ps[i])
 	}
 
 	if hasPending && len(insertedIdx) > 0 {
-		joined, err := db.joinPending(ctx, tx, ps, insertedIdx, mv, &rev, batch, res.Labelled)
-		if err != nil {
-			return res, err
+		if err := db.joinPending(ctx, tx, ps, insertedIdx, mv, &rev, batch, out); err != nil {
+			return nil, err
 		}
-		res.Joined = joined
 	}
-	if err := writeRollups(ctx, tx, batch); err != nil {
-		return res, err
+	if err := db.writeRollups(ctx, tx, batch); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return res, unavailable("commit ingest", err)
+		return nil, unavailable("commit ingest", err)
 	}
 	db.mu.Lock()
 	for k, id := range newMVs {
 		db.mvs[k] = id
 	}
 	db.mu.Unlock()
-	return res, nil
+	return out, nil
 }
 
 // modelVersionID returns the id of a model version, creating it if needed.
@@ -214,7 +253,7 @@ func (db *DB) modelVersionID(ctx context.Context, tx *sql.Tx, k modelwatch.Model
 
 func (db *DB) hasPending(ctx context.Context, tx *sql.Tx) (bool, error) {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pending_labels)`).Scan(&n); err != nil {
+	if err := tx.StmtContext(ctx, db.stmts.hasPending).QueryRowContext(ctx).Scan(&n); err != nil {
 		return false, unavailable("read pending labels", err)
 	}
 	return n == 1, nil
@@ -230,15 +269,14 @@ func maxRev(ctx context.Context, tx *sql.Tx) (int64, error) {
 }
 
 // joinPending labels newly inserted predictions whose ground truth arrived
-// earlier, and returns how many it labelled for the first time.
+// earlier, and marks them in out.
 func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Prediction, idx []int, mv []int64,
-	rev *int64, batch *rollup.Batch, labelled map[modelwatch.ModelKey]int,
-) (int, error) {
+	rev *int64, batch *rollup.Batch, out []rowResult,
+) error {
 	byID := make(map[string]int, len(idx))
 	for _, i := range idx {
 		byID[ps[i].ID] = i
 	}
-	joined := 0
 	const chunk = 500
 	for start := 0; start < len(idx); start += chunk {
 		part := idx[start:min(start+chunk, len(idx))]
@@ -249,7 +287,7 @@ func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Predi
 		rows, err := tx.QueryContext(ctx, `DELETE FROM pending_labels WHERE id IN (`+placeholders(len(part))+
 			`) RETURNING id, ground_truth, received_at`, args...)
 		if err != nil {
-			return 0, unavailable("join pending labels", err)
+			return unavailable("join pending labels", err)
 		}
 		type found struct {
 			id, label string
@@ -260,13 +298,13 @@ func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Predi
 			var f found
 			if err := rows.Scan(&f.id, &f.label, &f.at); err != nil {
 				rows.Close()
-				return 0, unavailable("join pending labels", err)
+				return unavailable("join pending labels", err)
 			}
 			fs = append(fs, f)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return 0, unavailable("join pending labels", err)
+			return unavailable("join pending labels", err)
 		}
 		for _, f := range fs {
 			i := byID[f.id]
@@ -280,18 +318,17 @@ func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Predi
 				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_seq = ?, label_rev = ? WHERE id = ?`,
 					f.label, f.at, *rev, *rev, f.id)
 				batch.AddLabelled(mv[i], p.Timestamp)
-				labelled[modelwatch.ModelKey{Name: p.ModelName, Version: p.ModelVersion}]++
-				joined++
+				out[i].labelled, out[i].joined = true, true
 			} else {
 				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_rev = ? WHERE id = ?`,
 					f.label, f.at, *rev, f.id)
 			}
 			if err != nil {
-				return 0, unavailable("join pending labels", err)
+				return unavailable("join pending labels", err)
 			}
 		}
 	}
-	return joined, nil
+	return nil
 }
 
 // placeholders returns "?,?,…" with n question marks.

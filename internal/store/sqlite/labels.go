@@ -107,7 +107,7 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 			}
 		}
 	}
-	if err := writeRollups(ctx, tx, batch); err != nil {
+	if err := db.writeRollups(ctx, tx, batch); err != nil {
 		return res, err
 	}
 	if err := tx.Commit(); err != nil {

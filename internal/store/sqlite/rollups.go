@@ -4,19 +4,22 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/modelwatch/modelwatch/internal/store/rollup"
 )
 
 // writeRollups adds a batch's summaries to the stored rollups. Latency
 // sketches are merged in Go: the stored one is read, merged and written back.
-func writeRollups(ctx context.Context, tx *sql.Tx, b *rollup.Batch) error {
+func (db *DB) writeRollups(ctx context.Context, tx *sql.Tx, b *rollup.Batch) error {
+	selectSketch := tx.StmtContext(ctx, db.stmts.rollupSketch)
+	upsert := tx.StmtContext(ctx, db.stmts.rollupUpsert)
+	upsertClass := tx.StmtContext(ctx, db.stmts.classUpsert)
 	for k, a := range b.Aggs {
 		var sketch []byte
 		if a.LatN > 0 {
 			var old []byte
-			err := tx.QueryRowContext(ctx, `SELECT latency_sketch FROM rollups WHERE mv_id = ? AND res = ? AND bucket = ?`,
-				k.Model, k.Res, k.Bucket).Scan(&old)
+			err := selectSketch.QueryRowContext(ctx, k.Model, k.Res, k.Bucket).Scan(&old)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return unavailable("read rollup", err)
 			}
@@ -37,7 +40,32 @@ func writeRollups(ctx context.Context, tx *sql.Tx, b *rollup.Batch) error {
 		if a.LatN > 0 {
 			latMin, latMax = a.LatMin, a.LatMax
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rollups (mv_id, res, bucket, n, conf_n, conf_sum, lat_n, lat_sum, lat_min, lat_max, labelled, latency_sketch)
+		if _, err := upsert.ExecContext(ctx,
+			k.Model, k.Res, k.Bucket, a.N, a.ConfN, a.ConfSum, a.LatN, a.LatSum, latMin, latMax, a.Labelled, sketch); err != nil {
+			return unavailable("write rollup", err)
+		}
+		for class, n := range a.Classes {
+			if _, err := upsertClass.ExecContext(ctx,
+				k.Model, k.Res, k.Bucket, class, n); err != nil {
+				return unavailable("write rollup", err)
+			}
+		}
+	}
+	return nil
+}
+
+// statements are the writer's prepared statements.
+type statements struct {
+	rollupSketch, rollupUpsert, classUpsert, hasPending *sql.Stmt
+}
+
+func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.rollupSketch, `SELECT latency_sketch FROM rollups WHERE mv_id = ? AND res = ? AND bucket = ?`},
+		{&st.rollupUpsert, `INSERT INTO rollups (mv_id, res, bucket, n, conf_n, conf_sum, lat_n, lat_sum, lat_min, lat_max, labelled, latency_sketch)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (mv_id, res, bucket) DO UPDATE SET
 				n = n + excluded.n, conf_n = conf_n + excluded.conf_n, conf_sum = conf_sum + excluded.conf_sum,
@@ -45,17 +73,25 @@ func writeRollups(ctx context.Context, tx *sql.Tx, b *rollup.Batch) error {
 				lat_min = coalesce(min(lat_min, excluded.lat_min), lat_min, excluded.lat_min),
 				lat_max = coalesce(max(lat_max, excluded.lat_max), lat_max, excluded.lat_max),
 				labelled = labelled + excluded.labelled,
-				latency_sketch = coalesce(excluded.latency_sketch, latency_sketch)`,
-			k.Model, k.Res, k.Bucket, a.N, a.ConfN, a.ConfSum, a.LatN, a.LatSum, latMin, latMax, a.Labelled, sketch); err != nil {
-			return unavailable("write rollup", err)
+				latency_sketch = coalesce(excluded.latency_sketch, latency_sketch)`},
+		{&st.classUpsert, `INSERT INTO rollup_classes (mv_id, res, bucket, class, n) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (mv_id, res, bucket, class) DO UPDATE SET n = n + excluded.n`},
+		{&st.hasPending, `SELECT EXISTS (SELECT 1 FROM pending_labels)`},
+	} {
+		s, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			st.close()
+			return fmt.Errorf("prepare %q: %w", p.sql[:30], err)
 		}
-		for class, n := range a.Classes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rollup_classes (mv_id, res, bucket, class, n) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (mv_id, res, bucket, class) DO UPDATE SET n = n + excluded.n`,
-				k.Model, k.Res, k.Bucket, class, n); err != nil {
-				return unavailable("write rollup", err)
-			}
-		}
+		*p.dst = s
 	}
 	return nil
+}
+
+func (st *statements) close() {
+	for _, s := range []*sql.Stmt{st.rollupSketch, st.rollupUpsert, st.classUpsert, st.hasPending} {
+		if s != nil {
+			_ = s.Close()
+		}
+	}
 }

@@ -45,7 +45,13 @@ type DB struct {
 	mu  sync.Mutex // guards mvs
 	mvs map[modelwatch.ModelKey]int64
 
+	queue      chan *ingestRequest // to the writer goroutine
+	writerDone chan struct{}
+	closeMu    sync.RWMutex // guards closed, and queue against sends after close
+	closed     bool
+
 	insertFull *sql.Stmt // multi-row INSERT of insertChunk predictions
+	stmts      statements
 }
 
 var _ store.Store = (*DB)(nil)
@@ -73,7 +79,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		}
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
-	writer, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_txlock=immediate")
+	writer, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
 	}
@@ -104,9 +110,19 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	reader.SetMaxIdleConns(opts.ReadConns)
 	db.reader = reader
 	if db.insertFull, err = writer.PrepareContext(ctx, insertSQL(insertChunk)); err != nil {
-		_ = db.Close()
+		_ = reader.Close()
+		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite %q: prepare insert: %w", path, err)
 	}
+	if err := db.stmts.prepare(ctx, writer); err != nil {
+		_ = db.insertFull.Close()
+		_ = reader.Close()
+		_ = writer.Close()
+		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+	}
+	db.queue = make(chan *ingestRequest, 64)
+	db.writerDone = make(chan struct{})
+	go db.runWriter()
 	return db, nil
 }
 
@@ -124,9 +140,21 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close checkpoints the WAL and closes the database.
+// Close waits for queued writes, checkpoints the WAL and closes the
+// database. Calling it again does nothing.
 func (db *DB) Close() error {
+	db.closeMu.Lock()
+	if db.closed {
+		db.closeMu.Unlock()
+		return nil
+	}
+	db.closed = true
+	close(db.queue)
+	db.closeMu.Unlock()
+	<-db.writerDone
+
 	var errs []error
+	db.stmts.close()
 	if db.insertFull != nil {
 		errs = append(errs, db.insertFull.Close())
 	}
