@@ -17,7 +17,8 @@ type ADWINConfig struct {
 	// Must be at least 1.
 	Clock int
 	// MaxBuckets is how many buckets of each size are kept before the two
-	// oldest are merged [5]. Must be at least 1.
+	// oldest are merged [5]. Must be at least 1; with 1, River's window gets
+	// corrupted after a cut, and ours drops the emptied rows instead.
 	MaxBuckets int
 	// MinWindowLength is the smallest size of either sub-window of a cut [5].
 	MinWindowLength int
@@ -278,8 +279,12 @@ func (a *ADWIN) deleteOldest() {
 	a.variance -= v + n*a.width*(mu-muWindow)*(mu-muWindow)/(n+a.width)
 	r.totals = r.totals[:copy(r.totals, r.totals[1:])]
 	r.variances = r.variances[:copy(r.variances, r.variances[1:])]
-	if len(r.totals) == 0 && last > 0 {
-		a.rows = a.rows[:last]
+	// River pops the emptied row. With MaxBuckets = 1 a merge empties its row,
+	// so the row below can be empty too, and River would next delete from
+	// an empty row (corrupting its window); we drop every empty top row.
+	for last > 0 && len(a.rows[last].totals) == 0 {
+		last--
+		a.rows = a.rows[:last+1]
 	}
 }
 
