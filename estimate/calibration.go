@@ -1,9 +1,7 @@
 package estimate
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 )
 
 // Calibration says whether the estimator calibrates predicted probabilities
@@ -114,18 +112,24 @@ func calibrationErrors(pos []bool, scores []float64) (before, after float64, ok 
 	if err != nil {
 		return 0, 0, false
 	}
+	// Every train fold is fitted from one (score, label) ordering of all
+	// rows, filtered to the fold's rows.
+	order := reorder(scores, argsort(yf, nil))
+	inTrain := make([]bool, len(pos))
+	trIdx := make([]int, 0, len(pos))
 	var testY, testP, testCal []float64
-	var trX, trY []float64
 	for s := range train {
-		trX, trY = trX[:0], trY[:0]
+		clear(inTrain)
 		for _, i := range train[s] {
-			trX = append(trX, scores[i])
-			trY = append(trY, yf[i])
+			inTrain[i] = true
 		}
-		iso, err := FitIsotonic(trX, trY, nil)
-		if err != nil {
-			return 0, 0, false
+		trIdx = trIdx[:0]
+		for _, i := range order {
+			if inTrain[i] {
+				trIdx = append(trIdx, i)
+			}
 		}
+		iso := fitOrdered(scores, yf, nil, trIdx)
 		for _, i := range test[s] {
 			testY = append(testY, yf[i])
 			testP = append(testP, scores[i])
@@ -165,11 +169,7 @@ func binEdges(n, bins int) ([][2]int, bool) {
 // ece is NannyML's _calculate_expected_calibration_error with a stable sort
 // of the rows by score.
 func ece(y, p []float64, edges [][2]int) float64 {
-	idx := make([]int, len(p))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(p[a], p[b]) })
+	idx := argsort(p, nil)
 	sp := make([]float64, len(p))
 	sy := make([]float64, len(p))
 	for k, i := range idx {

@@ -244,7 +244,12 @@ func byTime(d Data) Data {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return d.Time[a].Compare(d.Time[b]) })
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := d.Time[a].Compare(d.Time[b]); c != 0 {
+			return c
+		}
+		return a - b
+	})
 	return d.rows(idx)
 }
 

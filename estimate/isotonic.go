@@ -1,12 +1,9 @@
 package estimate
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
-	"slices"
-	"sort"
 )
 
 // Isotonic is a fitted non-decreasing step-linear function, the same model
@@ -32,19 +29,20 @@ type Isotonic struct {
 
 // FitIsotonic fits an isotonic regression of y on x. w holds optional
 // sample weights (nil means 1 for every point); points with a weight ≤ 0 are
-// ignored, as scikit-learn does. Every value must be finite.
+// ignored, as scikit-learn does. Every value must be finite, and y and w
+// within ±1e100 so that the pooled sums cannot overflow.
 func FitIsotonic(x, y, w []float64) (*Isotonic, error) {
 	if len(x) != len(y) || (w != nil && len(w) != len(x)) {
 		return nil, fmt.Errorf("fit isotonic regression: %d x values, %d y values and %d weights", len(x), len(y), len(w))
 	}
 	idx := make([]int, 0, len(x))
 	for i := range x {
-		if !isFinite(x[i]) || !isFinite(y[i]) {
-			return nil, fmt.Errorf("fit isotonic regression: point %d: not a finite number", i)
+		if !isFinite(x[i]) || !isFinite(y[i]) || math.Abs(y[i]) > maxIsotonicValue {
+			return nil, fmt.Errorf("fit isotonic regression: point %d: x %v, y %v: want finite numbers, |y| ≤ 1e100", i, x[i], y[i])
 		}
 		if w != nil {
-			if !isFinite(w[i]) {
-				return nil, fmt.Errorf("fit isotonic regression: point %d: weight is not a finite number", i)
+			if !isFinite(w[i]) || w[i] > maxIsotonicValue {
+				return nil, fmt.Errorf("fit isotonic regression: point %d: weight %v: want a finite number ≤ 1e100", i, w[i])
 			}
 			if w[i] <= 0 {
 				continue
@@ -55,14 +53,13 @@ func FitIsotonic(x, y, w []float64) (*Isotonic, error) {
 	if len(idx) == 0 {
 		return nil, errors.New("fit isotonic regression: no point with a positive weight")
 	}
-	// np.lexsort((y, X)): by x, then by y; stable for full ties, which do not
-	// change the result anyway.
-	slices.SortStableFunc(idx, func(a, b int) int {
-		if c := cmp.Compare(x[a], x[b]); c != 0 {
-			return c
-		}
-		return cmp.Compare(y[a], y[b])
-	})
+	// np.lexsort((y, X)): by x, then by y.
+	return fitOrdered(x, y, w, reorder(x, reorder(y, idx))), nil
+}
+
+// fitOrdered fits the points idx of (x, y, w), which idx lists in
+// increasing (x, y) order; w may be nil.
+func fitOrdered(x, y, w []float64, idx []int) *Isotonic {
 	weight := func(i int) float64 {
 		if w == nil {
 			return 1
@@ -103,8 +100,11 @@ func FitIsotonic(x, y, w []float64) (*Isotonic, error) {
 		iso.X = append(iso.X, ux[i])
 		iso.Y = append(iso.Y, uy[i])
 	}
-	return iso, nil
+	return iso
 }
+
+// maxIsotonicValue bounds |y| and w so that Σ w·y cannot overflow.
+const maxIsotonicValue = 1e100
 
 // pava solves the isotonic regression of y with weights w in place, as
 // scikit-learn's _inplace_contiguous_isotonic_regression: blocks are pooled
@@ -158,7 +158,9 @@ func pava(y, w []float64) {
 
 // Predict returns the fitted value at x: x is clipped to [X[0], X[len-1]]
 // and interpolated linearly between thresholds (numpy.interp). A NaN x
-// gives NaN.
+// gives NaN. Unlike numpy.interp, the result is kept between the two
+// thresholds' values, so rounding (or an overflowing slope between nearly
+// equal thresholds) cannot make the function decrease.
 func (r *Isotonic) Predict(x float64) float64 {
 	xs, ys := r.X, r.Y
 	n := len(xs)
@@ -174,12 +176,20 @@ func (r *Isotonic) Predict(x float64) float64 {
 	if x >= xs[n-1] {
 		return ys[n-1]
 	}
-	// j is the last threshold ≤ x; xs[j] ≤ x < xs[j+1].
-	j := sort.SearchFloat64s(xs, x)
+	// Binary search for xs[j] ≤ x < xs[j+1]; xs[0] < x < xs[n-1] here.
+	lo, hi := 0, n-1
+	for hi-lo > 1 {
+		mid := int(uint(lo+hi) >> 1)
+		if xs[mid] <= x {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	j := lo
 	if xs[j] == x {
 		return ys[j]
 	}
-	j--
 	slope := (ys[j+1] - ys[j]) / (xs[j+1] - xs[j])
 	v := slope*(x-xs[j]) + ys[j]
 	if math.IsNaN(v) {
@@ -188,7 +198,7 @@ func (r *Isotonic) Predict(x float64) float64 {
 			v = ys[j]
 		}
 	}
-	return v
+	return max(ys[j], min(v, ys[j+1]))
 }
 
 // Transform writes Predict(src[i]) to dst[i] and returns dst, allocating it

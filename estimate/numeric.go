@@ -134,3 +134,67 @@ func trapezoid(x, y []float64) float64 {
 	}
 	return dir * sum(t)
 }
+
+// argsort returns the indices that order x increasingly, equal values in
+// increasing index order: np.argsort(x, kind="stable"). It reuses idx's
+// storage. x must not hold NaN; −0 and +0 are equal.
+//
+// It is a least-significant-digit radix sort on the order-preserving bit
+// pattern of each float, a byte at a time, skipping bytes that all keys
+// share: stable by construction, and linear in len(x).
+func argsort(x []float64, idx []int) []int {
+	idx = idx[:0]
+	for i := range x {
+		idx = append(idx, i)
+	}
+	return reorder(x, idx)
+}
+
+// reorder sorts the indices in order by x[order[i]], stably: rows with
+// equal x keep their relative order. It may reuse order's storage.
+func reorder(x []float64, order []int) []int {
+	n := len(order)
+	idx := order
+	if n < 2 {
+		return idx
+	}
+	keys := make([]uint64, n)
+	for j, i := range order {
+		v := x[i]
+		if v == 0 {
+			v = 0 // −0 sorts as +0
+		}
+		b := math.Float64bits(v)
+		if b>>63 == 1 {
+			b = ^b
+		} else {
+			b |= 1 << 63
+		}
+		keys[j] = b
+	}
+	tmpK := make([]uint64, n)
+	tmpI := make([]int, n)
+	for shift := 0; shift < 64; shift += 8 {
+		var count [256]int
+		for _, k := range keys {
+			count[(k>>shift)&0xff]++
+		}
+		if count[(keys[0]>>shift)&0xff] == n {
+			continue
+		}
+		pos := 0
+		for b, c := range count {
+			count[b] = pos
+			pos += c
+		}
+		for j, k := range keys {
+			b := (k >> shift) & 0xff
+			tmpK[count[b]] = k
+			tmpI[count[b]] = idx[j]
+			count[b]++
+		}
+		keys, tmpK = tmpK, keys
+		idx, tmpI = tmpI, idx
+	}
+	return idx
+}

@@ -2,6 +2,8 @@ package estimate
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -66,5 +68,25 @@ func TestTrapezoid(t *testing.T) {
 	}
 	if got := trapezoid([]float64{0, 1, 0.5}, []float64{0, 1, 1}); !math.IsNaN(got) {
 		t.Errorf("trapezoid non-monotonic = %v, want NaN (scikit-learn raises)", got)
+	}
+}
+
+func TestArgsortIsStable(t *testing.T) {
+	x := []float64{0.5, 0.1, 0.5, -0.0, 0, 1, 0.1, -2, 0.5}
+	want := []int{7, 3, 4, 1, 6, 0, 2, 8, 5}
+	if got := argsort(x, nil); !slices.Equal(got, want) {
+		t.Errorf("argsort = %v, want %v", got, want)
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	y := make([]float64, 5000)
+	for i := range y {
+		y[i] = math.Round(r.NormFloat64()*100) / 100
+	}
+	got := argsort(y, nil)
+	for k := 1; k < len(got); k++ {
+		a, b := got[k-1], got[k]
+		if y[a] > y[b] || (y[a] == y[b] && a > b) {
+			t.Fatalf("argsort position %d: %d (%v) before %d (%v)", k, a, y[a], b, y[b])
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package estimate
 
 import (
-	"cmp"
 	"math"
 	"slices"
 )
@@ -14,11 +13,7 @@ import (
 // np.argsort(score, kind="mergesort")[::-1], so tied rows come in
 // decreasing row order.
 func descending(score []float64, idx []int) []int {
-	idx = idx[:0]
-	for i := range score {
-		idx = append(idx, i)
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(score[a], score[b]) })
+	idx = argsort(score, idx)
 	slices.Reverse(idx)
 	return idx
 }

@@ -1,9 +1,6 @@
 package estimate
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // This file computes NannyML's sampling errors
 // (nannyml/sampling_error/{binary,multiclass}_classification.py, 0.13.1):
@@ -157,19 +154,7 @@ func aucComponents(pos []bool, score []float64, multiclass bool) (spread, frac f
 			y[i], s[i] = !pos[i], 1-score[i]
 		}
 	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case s[a] < s[b]:
-			return -1
-		case s[a] > s[b]:
-			return 1
-		}
-		return 0
-	})
+	idx := argsort(s, nil)
 	nPos := 0
 	for _, i := range idx {
 		if y[i] {

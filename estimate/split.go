@@ -48,7 +48,8 @@ func stratifiedShuffleSplit(y []int, splits int, testSize float64, seed uint32) 
 			remaining[i] = counts[i] - nI[i]
 		}
 		tI := approximateMode(remaining, nTest, rng)
-		var tr, te []int
+		tr := make([]int, 0, nTrain)
+		te := make([]int, 0, nTest)
 		for c := range classes {
 			perm := rng.permutation(counts[c])
 			for k, p := range perm {
