@@ -262,7 +262,7 @@ func (db *DB) hasPending(ctx context.Context, tx *sql.Tx) (bool, error) {
 // maxRev returns the highest label revision stored.
 func maxRev(ctx context.Context, tx *sql.Tx) (int64, error) {
 	var rev sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(label_rev) FROM predictions`).Scan(&rev); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT max(label_rev) FROM predictions WHERE label_rev IS NOT NULL`).Scan(&rev); err != nil {
 		return 0, unavailable("read label revision", err)
 	}
 	return rev.Int64, nil

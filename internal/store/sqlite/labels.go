@@ -48,6 +48,9 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 		labSeq sql.NullInt64
 	}
 	batch := rollup.NewBatch()
+	labelStmt := tx.StmtContext(ctx, db.stmts.label)
+	relabel := tx.StmtContext(ctx, db.stmts.relabel)
+	pendingUpsert := tx.StmtContext(ctx, db.stmts.pendingUpsert)
 	const chunk = 500
 	for start := 0; start < len(order); start += chunk {
 		ids := order[start:min(start+chunk, len(order))]
@@ -78,9 +81,7 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 			label := string(labels[last[id]].GroundTruth)
 			s, ok := found[id]
 			if !ok {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO pending_labels (id, ground_truth, received_at) VALUES (?, ?, ?)
-					ON CONFLICT (id) DO UPDATE SET ground_truth = excluded.ground_truth, received_at = excluded.received_at`,
-					id, label, now); err != nil {
+				if _, err := pendingUpsert.ExecContext(ctx, id, label, now); err != nil {
 					return res, unavailable("store pending label", err)
 				}
 				res.Pending++
@@ -92,12 +93,10 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 			}
 			rev++
 			if s.labSeq.Valid {
-				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_rev = ? WHERE seq = ?`,
-					label, now, rev, s.seq)
+				_, err = relabel.ExecContext(ctx, label, now, rev, s.seq)
 				res.Relabelled++
 			} else {
-				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_seq = ?, label_rev = ? WHERE seq = ?`,
-					label, now, rev, rev, s.seq)
+				_, err = labelStmt.ExecContext(ctx, label, now, rev, rev, s.seq)
 				res.Joined++
 				res.Labelled[s.key]++
 				batch.AddLabelled(s.mv, fromMicros(s.ts))

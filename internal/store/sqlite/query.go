@@ -31,7 +31,7 @@ func (db *DB) LatestLabelled(ctx context.Context, key modelwatch.ModelKey, n int
 	}
 	defer func() { _ = tx.Rollback() }()
 	var rev sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(label_rev) FROM predictions`).Scan(&rev); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT max(label_rev) FROM predictions WHERE label_rev IS NOT NULL`).Scan(&rev); err != nil {
 		return nil, 0, unavailable("read label revision", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT p.label_rev, p.label_seq, m.model_name, m.model_version, p.ground_truth, p.prediction
@@ -95,10 +95,7 @@ func (db *DB) ModelVersions(ctx context.Context) ([]modelwatch.ModelVersion, err
 // modelFilter returns a SQL condition on column col selecting the model
 // versions of a query, or ok=false when nothing can match.
 func (db *DB) modelFilter(ctx context.Context, model, version, col string) (string, []any, bool, error) {
-	if model == "" && version == "" {
-		return "1 = 1", nil, true, nil
-	}
-	cond := []string{}
+	cond := []string{"1 = 1"}
 	args := []any{}
 	if model != "" {
 		cond = append(cond, "model_name = ?")
@@ -142,19 +139,25 @@ func (db *DB) Stats(ctx context.Context, q store.StatsQuery) (modelwatch.Predict
 	if !ok || len(ranges) == 0 {
 		return rollup.Stats(total, period)
 	}
-	var rc []string
+	// One index range scan per resolution range: at most a few hundred
+	// rows per model version whatever the number of predictions.
+	mvArgs := args
+	args = nil
+	var parts, classParts []string
 	for _, r := range ranges {
-		rc = append(rc, "(res = ? AND bucket >= ? AND bucket < ?)")
+		where := cond + " AND res = ? AND bucket >= ? AND bucket < ?"
+		parts = append(parts, `SELECT n, conf_n, conf_sum, lat_n, lat_sum, coalesce(lat_min, 0), coalesce(lat_max, 0), labelled, latency_sketch FROM rollups WHERE `+where)
+		classParts = append(classParts, `SELECT class, n FROM rollup_classes WHERE `+where)
+		args = append(args, mvArgs...)
 		args = append(args, r.Res, r.From, r.To)
 	}
-	where := cond + " AND (" + strings.Join(rc, " OR ") + ")"
 
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	rows, err := tx.QueryContext(ctx, `SELECT n, conf_n, conf_sum, lat_n, lat_sum, coalesce(lat_min, 0), coalesce(lat_max, 0), labelled, latency_sketch FROM rollups WHERE `+where, args...)
+	rows, err := tx.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
 		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
 	}
@@ -175,7 +178,7 @@ func (db *DB) Stats(ctx context.Context, q store.StatsQuery) (modelwatch.Predict
 	if err := rows.Err(); err != nil {
 		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT class, sum(n) FROM rollup_classes WHERE `+where+` GROUP BY class`, args...)
+	rows, err = tx.QueryContext(ctx, `SELECT class, sum(n) FROM (`+strings.Join(classParts, " UNION ALL ")+`) GROUP BY class`, args...)
 	if err != nil {
 		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
 	}

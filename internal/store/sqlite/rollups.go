@@ -57,6 +57,7 @@ func (db *DB) writeRollups(ctx context.Context, tx *sql.Tx, b *rollup.Batch) err
 // statements are the writer's prepared statements.
 type statements struct {
 	rollupSketch, rollupUpsert, classUpsert, hasPending *sql.Stmt
+	label, relabel, pendingUpsert                        *sql.Stmt
 }
 
 func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
@@ -77,6 +78,10 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 		{&st.classUpsert, `INSERT INTO rollup_classes (mv_id, res, bucket, class, n) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (mv_id, res, bucket, class) DO UPDATE SET n = n + excluded.n`},
 		{&st.hasPending, `SELECT EXISTS (SELECT 1 FROM pending_labels)`},
+		{&st.label, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_seq = ?, label_rev = ? WHERE seq = ?`},
+		{&st.relabel, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_rev = ? WHERE seq = ?`},
+		{&st.pendingUpsert, `INSERT INTO pending_labels (id, ground_truth, received_at) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET ground_truth = excluded.ground_truth, received_at = excluded.received_at`},
 	} {
 		s, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -89,7 +94,7 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.rollupSketch, st.rollupUpsert, st.classUpsert, st.hasPending} {
+	for _, s := range []*sql.Stmt{st.rollupSketch, st.rollupUpsert, st.classUpsert, st.hasPending, st.label, st.relabel, st.pendingUpsert} {
 		if s != nil {
 			_ = s.Close()
 		}
