@@ -57,7 +57,7 @@ func (db *DB) writeRollups(ctx context.Context, tx *sql.Tx, b *rollup.Batch) err
 // statements are the writer's prepared statements.
 type statements struct {
 	rollupSketch, rollupUpsert, classUpsert, hasPending *sql.Stmt
-	label, relabel, pendingUpsert                        *sql.Stmt
+	label, relabel, pendingUpsert                       *sql.Stmt
 }
 
 func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
