@@ -1,5 +1,13 @@
 package concept
 
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/modelwatch/modelwatch"
+)
+
 // MaxInput is the largest magnitude a detector accepts. Update ignores larger
 // values, as it ignores NaN and ±Inf: their squares and sums would overflow
 // float64 and poison the detector's state for good.
@@ -30,6 +38,36 @@ type WarningDetector interface {
 // ValidInput reports whether detectors use x; Update ignores any other value.
 func ValidInput(x float64) bool {
 	return x >= -MaxInput && x <= MaxInput // false for NaN and ±Inf
+}
+
+// ParseInput parses one value of a stream written as text, as
+// "modelwatch detect" reads its input lines: a number in Go or Python
+// syntax, and for a binary detector also true/false (any case). Surrounding
+// space is ignored. Values detectors would ignore (NaN, ±Inf, magnitude above
+// MaxInput) are errors, and so is anything but 0 or 1 when binary is set.
+// Errors have code modelwatch.EInvalid.
+func ParseInput(s string, binary bool) (float64, error) {
+	s = strings.TrimSpace(s)
+	if binary {
+		switch strings.ToLower(s) {
+		case "true":
+			return 1, nil
+		case "false":
+			return 0, nil
+		}
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	switch {
+	case s == "":
+		return 0, modelwatch.Errorf(modelwatch.EInvalid, "empty value")
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		return 0, modelwatch.Errorf(modelwatch.EInvalid, "%q is not a number", s)
+	case !ValidInput(x):
+		return 0, modelwatch.Errorf(modelwatch.EInvalid, "%q is not a finite number of magnitude at most %g", s, MaxInput)
+	case binary && x != 0 && x != 1:
+		return 0, modelwatch.Errorf(modelwatch.EInvalid, "%q is not 0 (correct) or 1 (error)", s)
+	}
+	return x, nil
 }
 
 // bit maps a valid input to River's bool input of the binary detectors:

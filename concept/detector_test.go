@@ -4,7 +4,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/modelwatch/modelwatch"
 )
 
 // newDetector builds a detector by name with River's defaults, failing the
@@ -286,6 +289,41 @@ func TestHealthyOnRandomStreams(t *testing.T) {
 			if !healthy(d) {
 				t.Fatalf("%s: NaN in the state after value %d (%v)", name, i, x)
 			}
+		}
+	}
+}
+
+func TestParseInput(t *testing.T) {
+	tests := []struct {
+		s      string
+		binary bool
+		want   float64
+		err    string
+	}{
+		{"0", true, 0, ""},
+		{" 1 \r", true, 1, ""},
+		{"1.0", true, 1, ""},
+		{"True", true, 1, ""},
+		{"false", true, 0, ""},
+		{"0.5", true, 0, `"0.5" is not 0 (correct) or 1 (error)`},
+		{"2", true, 0, `"2" is not 0 (correct) or 1 (error)`},
+		{"true", false, 0, `"true" is not a number`},
+		{"-3.5e2", false, -350, ""},
+		{"", false, 0, "empty value"},
+		{"abc", false, 0, `"abc" is not a number`},
+		{"nan", false, 0, `"nan" is not a finite number`},
+		{"-Inf", false, 0, `"-Inf" is not a finite number`},
+		{"1e309", false, 0, `"1e309" is not a finite number`},
+		{"1e101", false, 0, `"1e101" is not a finite number of magnitude at most 1e+100`},
+		{"1e100", false, 1e100, ""},
+	}
+	for _, tt := range tests {
+		got, err := ParseInput(tt.s, tt.binary)
+		switch {
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("ParseInput(%q, %v) = %v, %v, want %v", tt.s, tt.binary, got, err, tt.want)
+		case tt.err != "" && (err == nil || !strings.Contains(modelwatch.ErrorMessage(err), tt.err)):
+			t.Errorf("ParseInput(%q, %v) error = %v, want %q", tt.s, tt.binary, err, tt.err)
 		}
 	}
 }
