@@ -17,6 +17,7 @@ import (
 // cli is the command line: one field per subcommand, each in its own file.
 type cli struct {
 	Serve   serveCmd   `cmd:"" help:"Run the monitor: HTTP API, /metrics and background jobs."`
+	Detect  detectCmd  `cmd:"" help:"Replay a stream through one of River's drift detectors and print where it flags drift."`
 	Version versionCmd `cmd:"" help:"Print build information."`
 }
 
