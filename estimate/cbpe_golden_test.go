@@ -17,7 +17,7 @@ type cbpeGolden struct {
 	Args struct {
 		Kind        string   `json:"kind"`
 		Metrics     []Metric `json:"metrics"`
-		ChunkSize   int      `json:"chunk_size"`
+		ChunkSize   any      `json:"chunk_size"` // rows, or a period alias
 		Calibration string   `json:"calibration"`
 		Normalize   string   `json:"normalize"`
 		Seed        uint32   `json:"seed"`
@@ -100,7 +100,8 @@ func readCSVData(t testing.TB, path string, multiclass bool) Data {
 }
 
 func TestCBPEMatchesReimplementation(t *testing.T) {
-	for _, name := range []string{"binary", "binary_never_cm_true", "binary_always_cm_pred", "multiclass", "multiclass_never_cm_all"} {
+	for _, name := range []string{"binary", "binary_never_cm_true", "binary_always_cm_pred", "binary_weekly",
+		"multiclass", "multiclass_default", "multiclass_never_cm_all"} {
 		t.Run(name, func(t *testing.T) {
 			var g cbpeGolden
 			b, err := os.ReadFile("testdata/cbpe_" + name + ".json")
@@ -117,9 +118,16 @@ func TestCBPEMatchesReimplementation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var chunker Chunker
+			switch s := g.Args.ChunkSize.(type) {
+			case float64:
+				chunker = SizeChunker{Size: int(s)}
+			case string:
+				chunker = PeriodChunker{Period: Period(s)}
+			}
 			opts := Options{
 				Metrics:     g.Args.Metrics,
-				Chunker:     SizeChunker{Size: g.Args.ChunkSize},
+				Chunker:     chunker,
 				Calibration: cal,
 				Normalize:   Normalization(g.Args.Normalize),
 				Seed:        g.Args.Seed,

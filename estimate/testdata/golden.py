@@ -17,7 +17,8 @@ It writes, next to itself:
                     synthetic model outputs (the analysis data are shifted
                     and only partly labelled);
   cbpe_<case>.json  CBPE run end to end on those files, in the JSON shape of
-                    `modelwatch estimate --json`.
+                    `modelwatch estimate --json`; "chunk_size" is a row count
+                    or a pandas offset alias (period chunks).
 
 NannyML itself cannot be installed here, so CBPE is reimplemented below from
 the formulas written up in shared/reference/nannyml-cbpe.md (NannyML 0.13.1),
@@ -293,10 +294,13 @@ def make_multiclass():
 
 
 def read_csv(path, multiclass):
+    """Scores, predicted and true classes (-1: unlabelled) and timestamps
+    (None without a timestamp column) of a CSV written above."""
     with open(path) as f:
         lines = [l.rstrip("\n").split(",") for l in f]
     head, rows = lines[0], lines[1:]
     col = {h: i for i, h in enumerate(head)}
+    times = [r[col["timestamp"]] for r in rows] if "timestamp" in col else None
     if multiclass:
         scores = np.array([[float(r[col["proba_" + c]]) for c in CLASSES] for r in rows])
         pred = np.array([CLASSES.index(r[col["y_pred"]]) for r in rows])
@@ -305,7 +309,7 @@ def read_csv(path, multiclass):
         scores = np.array([[float(r[col["y_pred_proba"]])] for r in rows])
         pred = np.array([int(r[col["y_pred"]]) for r in rows])
         y = np.array([int(r[col["y_true"]]) if r[col["y_true"]] else -1 for r in rows])
-    return scores, pred, y
+    return scores, pred, y, times
 
 
 # ---------------------------------------------------------------- CBPE
@@ -403,11 +407,16 @@ class CBPE:
     def __init__(self, metrics, chunk_size, calibration="auto", normalize=None, seed=0):
         self.metrics, self.size, self.mode, self.norm, self.seed = metrics, chunk_size, calibration, normalize, seed
 
-    def chunks(self, n):
+    def chunks(self, n, times=None):
+        """(first row, last row, key) of each chunk: size-based, or one per
+        pandas period when self.size is an offset alias (rows sorted by time)."""
+        if isinstance(self.size, str):
+            periods = pd.Series(pd.to_datetime(times)).dt.tz_localize(None).dt.to_period(self.size)
+            return [(int(g.index.min()), int(g.index.max()), str(k)) for k, g in periods.groupby(periods)]
         out = [(i, i + self.size - 1) for i in range(0, n - n % self.size, self.size)]
         if n % self.size:
             out.append((n - n % self.size, n - 1))
-        return out
+        return [(a, b, "[%d:%d]" % (a, b)) for a, b in out]
 
     def cells(self):
         if self.C == 1:
@@ -575,14 +584,15 @@ class CBPE:
             cal = np.divide(cal, s, out=np.full_like(cal, 1 / self.C), where=s != 0)
         return cal
 
-    def fit(self, raw, pred, y):
+    def fit(self, raw, pred, y, times=None):
         self.C = raw.shape[1]
         n = len(y)
         np.random.seed(self.seed)
         self.se = self.fit_sampling_errors(raw, pred, y)
         self.thr = {}
         for comp in self.components():
-            vals = np.array([self.realized(comp, raw[a:b + 1], pred[a:b + 1], y[a:b + 1]) for a, b in self.chunks(n)])
+            vals = np.array([self.realized(comp, raw[a:b + 1], pred[a:b + 1], y[a:b + 1])
+                             for a, b, _ in self.chunks(n, times)])
             lo = np.nanmean(vals) - 3 * np.nanstd(vals)
             hi = np.nanmean(vals) + 3 * np.nanstd(vals)
             llim, ulim = self.limits(comp[1])
@@ -593,13 +603,13 @@ class CBPE:
             use = self.mode == "always" or (self.mode == "auto" and needs_calibration(pos, raw[:, k]))
             self.cal.append(IsotonicRegression(out_of_bounds="clip", increasing=True).fit(raw[:, k], pos)
                             if use else None)
-        return self.run(raw, pred, y, "reference")
+        return self.run(raw, pred, y, times, "reference")
 
-    def run(self, raw, pred, y, period):
+    def run(self, raw, pred, y, times, period):
         cal = self.calibrate(raw)
         out = []
-        for a, b in self.chunks(len(pred)):
-            rec = {"period": period, "key": "[%d:%d]" % (a, b), "start_index": a, "end_index": b}
+        for a, b, key in self.chunks(len(pred), times):
+            rec = {"period": period, "key": key, "start_index": a, "end_index": b}
             c_raw, c_cal, c_pred, c_y = raw[a:b + 1], cal[a:b + 1], pred[a:b + 1], y[a:b + 1]
             labelled = np.any(c_y >= 0)
             for comp in self.components():
@@ -625,7 +635,7 @@ def cbpe_case(name, kind, metrics, chunk_size, calibration="auto", normalize=Non
     ref = read_csv(os.path.join(HERE, kind + "_reference.csv"), mc)
     ana = read_csv(os.path.join(HERE, kind + "_analysis.csv"), mc)
     est = CBPE(metrics, chunk_size, calibration, normalize, seed)
-    chunks = est.fit(*ref) + est.run(*ana, "analysis")
+    chunks = est.fit(*ref) + est.run(*ana, period="analysis")
     doc = {"metrics": [c[0] for c in est.components()],
            "needs_calibration": any(c is not None for c in est.cal),
            "chunks": chunks}
@@ -636,6 +646,7 @@ def cbpe_case(name, kind, metrics, chunk_size, calibration="auto", normalize=Non
         f.write("\n")
 
 
+DEFAULT = ["roc_auc", "f1", "precision", "recall", "specificity", "accuracy"]
 ALL = ["roc_auc", "f1", "average_precision", "precision", "recall", "specificity", "accuracy", "confusion_matrix"]
 
 
@@ -650,7 +661,9 @@ def main():
     cbpe_case("binary", "binary", ALL, 250)
     cbpe_case("binary_never_cm_true", "binary", ["accuracy", "confusion_matrix"], 400, "never", "true")
     cbpe_case("binary_always_cm_pred", "binary", ["f1", "confusion_matrix"], 333, "always", "pred", seed=9)
+    cbpe_case("binary_weekly", "binary", DEFAULT, "W")
     cbpe_case("multiclass", "multiclass", ALL, 300, seed=3)
+    cbpe_case("multiclass_default", "multiclass", DEFAULT + ["confusion_matrix"], 300)
     cbpe_case("multiclass_never_cm_all", "multiclass", ["roc_auc", "accuracy", "confusion_matrix"], 500, "never", "all")
 
 
