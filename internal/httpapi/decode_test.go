@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"testing"
+	"time"
+
+	"github.com/modelwatch/modelwatch"
+)
+
+// decodePredictions runs the ingest decoder the way handlePredictions does.
+func decodePredictions(body []byte, f format) ([]modelwatch.Prediction, []modelwatch.FieldError) {
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	var ps []modelwatch.Prediction
+	var errs []modelwatch.FieldError
+	decodeRecords(body, f, func(index, line int, wp *wirePrediction, bad *modelwatch.FieldError) {
+		if bad != nil {
+			bad.Index, bad.Line = index, line
+			errs = append(errs, *bad)
+			return
+		}
+		var p modelwatch.Prediction
+		p, errs = toPrediction(wp, index, line, now, errs)
+		ps = append(ps, p)
+	})
+	return ps, errs
+}
+
+func FuzzDecodePredictions(f *testing.F) {
+	seeds := []string{
+		`{"model_name":"m","model_version":"1","prediction":1,"confidence":0.5}`,
+		`[{"model_name":"m","model_version":"1","prediction":"a","features":{"x":1,"y":"z"},"latency":{"inference_ms":3}}]`,
+		"{\"model_name\":\"m\",\"model_version\":\"1\",\"prediction\":true}\n{\"bad\":\n",
+		`[{"prediction":1.5,"confidence":"x","timestamp":"never"},{"features":[1]}]`,
+		`{"model_name":"m","model_version":"1","prediction":2,"ground_truth":2,"timestamp":1795000000.25,"probabilities":{"2":0.9}}`,
+		`[1, "a", null, {}]`,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, ndjson bool) {
+		fm := formatJSON
+		if ndjson {
+			fm = formatNDJSON
+		}
+		ps, errs := decodePredictions(body, fm)
+		for _, e := range errs {
+			if e.Message == "" || e.Index < 0 {
+				t.Fatalf("field error without a message or with a negative index: %+v", e)
+			}
+		}
+		if len(errs) > 0 {
+			return
+		}
+		// Whatever the decoder accepts is a valid prediction ready to store.
+		for i := range ps {
+			p := &ps[i]
+			if v := p.Validate(); v != nil {
+				t.Fatalf("accepted an invalid prediction %+v: %v", p, v)
+			}
+			if p.ID == "" || p.Timestamp.IsZero() {
+				t.Fatalf("accepted prediction without id or timestamp: %+v", p)
+			}
+			if len(p.Features) > 0 {
+				if err := modelwatch.ValidateFeatures(p.Features); err != nil {
+					t.Fatalf("accepted features %s: %v", p.Features, err)
+				}
+			}
+		}
+	})
+}

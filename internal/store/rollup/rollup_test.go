@@ -1,0 +1,129 @@
+package rollup
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/modelwatch/modelwatch"
+)
+
+func TestCover(t *testing.T) {
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name     string
+		from, to time.Time
+		want     []Range
+	}{
+		{"empty", day, day, nil},
+		{"minutes only", day.Add(10*time.Hour + 5*time.Minute), day.Add(10*time.Hour + 20*time.Minute),
+			[]Range{{Minute, sec(day, 10*time.Hour+5*time.Minute), sec(day, 10*time.Hour+20*time.Minute)}}},
+		{"rounded to minutes", day.Add(10*time.Hour + 5*time.Minute + 30*time.Second), day.Add(10*time.Hour + 6*time.Minute + time.Second),
+			[]Range{{Minute, sec(day, 10*time.Hour+5*time.Minute), sec(day, 10*time.Hour+7*time.Minute)}}},
+		{"minutes and hours", day.Add(10*time.Hour + 50*time.Minute), day.Add(13*time.Hour + 10*time.Minute),
+			[]Range{
+				{Minute, sec(day, 10*time.Hour+50*time.Minute), sec(day, 11*time.Hour)},
+				{Hour, sec(day, 11*time.Hour), sec(day, 13*time.Hour)},
+				{Minute, sec(day, 13*time.Hour), sec(day, 13*time.Hour+10*time.Minute)},
+			}},
+		{"days", day.Add(-90*time.Minute), day.Add(3*24*time.Hour + 2*time.Hour + 3*time.Minute),
+			[]Range{
+				{Minute, sec(day, -90*time.Minute), sec(day, -time.Hour)},
+				{Hour, sec(day, -time.Hour), sec(day, 0)},
+				{Day, sec(day, 0), sec(day, 72*time.Hour)},
+				{Hour, sec(day, 72*time.Hour), sec(day, 74*time.Hour)},
+				{Minute, sec(day, 74*time.Hour), sec(day, 74*time.Hour+3*time.Minute)},
+			}},
+	}
+	for _, c := range cases {
+		got := Cover(c.from, c.to)
+		if len(got) != len(c.want) {
+			t.Errorf("Cover(%s) = %v, want %v", c.name, got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("Cover(%s)[%d] = %v, want %v", c.name, i, got[i], c.want[i])
+			}
+		}
+	}
+}
+
+// TestCoverPartitions checks on many ranges that Cover's pieces are aligned,
+// contiguous and cover exactly the minute-rounded range.
+func TestCoverPartitions(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 2000 {
+		from := base.Add(time.Duration(i*7919) * time.Second)
+		to := from.Add(time.Duration(i*i*131) * time.Second)
+		rs := Cover(from, to)
+		next := BucketStart(from, Minute)
+		for _, r := range rs {
+			if r.From != next || r.From%r.Res != 0 || r.To%r.Res != 0 || r.To <= r.From {
+				t.Fatalf("Cover(%v, %v) = %v: piece %v is not aligned and contiguous", from, to, rs, r)
+			}
+			next = r.To
+		}
+		end := BucketStart(to, Minute)
+		if end < to.Unix() {
+			end += Minute
+		}
+		if len(rs) > 0 && next != end {
+			t.Fatalf("Cover(%v, %v) ends at %d, want %d", from, to, next, end)
+		}
+		if len(rs) > 5 {
+			t.Fatalf("Cover returned %d pieces, want at most 5", len(rs))
+		}
+	}
+}
+
+func sec(day time.Time, d time.Duration) int64 { return day.Add(d).Unix() }
+
+func TestBucketStartNegative(t *testing.T) {
+	t1 := time.Unix(-30, 0)
+	if got := BucketStart(t1, Minute); got != -60 {
+		t.Errorf("BucketStart(-30s) = %d, want -60", got)
+	}
+}
+
+func TestAggMergeAndQuantile(t *testing.T) {
+	var a, b Agg
+	for i := 1; i <= 100; i++ {
+		p := &modelwatch.Prediction{Prediction: "x", LatencyMs: new(float64(i)), Confidence: new(0.5)}
+		if i%2 == 0 {
+			a.AddPrediction(p)
+		} else {
+			b.AddPrediction(p)
+		}
+	}
+	enc, err := b.EncodedSketch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := Agg{N: b.N, LatN: b.LatN, LatSum: b.LatSum, LatMin: b.LatMin, LatMax: b.LatMax, Classes: b.Classes}
+	stored.SetEncodedSketch(enc)
+	if err := a.Merge(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if a.N != 100 || a.LatN != 100 || a.LatMin != 1 || a.LatMax != 100 || a.Classes["x"] != 100 {
+		t.Fatalf("merged = %+v", a)
+	}
+	for _, q := range []float64{0, 0.5, 0.95, 0.99, 1} {
+		got, ok, err := a.Quantile(q)
+		if err != nil || !ok {
+			t.Fatalf("Quantile(%v) = %v, %v, %v", q, got, ok, err)
+		}
+		want := 1 + q*99 // exact quantiles of 1..100 (linear interpolation)
+		if math.Abs(got-want) > 0.02*want {
+			t.Errorf("Quantile(%v) = %v, want %v (±2%%)", q, got, want)
+		}
+	}
+	var empty Agg
+	if _, ok, err := empty.Quantile(0.5); ok || err != nil {
+		t.Errorf("empty Quantile ok=%v err=%v, want not ok", ok, err)
+	}
+	st, err := Stats(&empty, 24*time.Hour)
+	if err != nil || st.AvgLatencyMs != nil || st.P95LatencyMs != nil || st.GroundTruthCoverage != nil {
+		t.Errorf("Stats(empty) = %+v, %v", st, err)
+	}
+}

@@ -1,0 +1,96 @@
+package modelwatch
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestParseLabel(t *testing.T) {
+	cases := []struct {
+		in, want string
+		ok       bool
+	}{
+		{`"1"`, "1", true}, {`1`, "1", true}, {`1.0`, "1", true}, {`1e3`, "1000", true}, {`-0`, "0", true}, {`-0.0`, "0", true},
+		{`-7`, "-7", true}, {`true`, "true", true}, {`false`, "false", true}, {`null`, "", true}, {`"cat"`, "cat", true},
+		{`" spaced "`, " spaced ", true}, {` 2 `, "2", true}, {`9007199254740993`, "9007199254740993", true},
+		{`1.5`, "", false}, {`""`, "", false}, {`{}`, "", false}, {`[1]`, "", false}, {``, "", false}, {`tru`, "", false},
+		{`1e400`, "", false}, {`1e19`, "", false}, {`"` + strings.Repeat("x", 257) + `"`, "", false},
+	}
+	for _, c := range cases {
+		got, err := ParseLabel([]byte(c.in))
+		if (err == nil) != c.ok || string(got) != c.want {
+			t.Errorf("ParseLabel(%s) = %q, %v; want %q (ok %v)", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func TestValidateFeatures(t *testing.T) {
+	cases := []struct {
+		in       string
+		ok       bool
+		badField string
+	}{
+		{`{}`, true, ""}, {`{"a":1,"b":"x","c":true,"d":null,"e":-1.5e3}`, true, ""}, {` { "a" : "}{\"" } `, true, ""},
+		{`{"a":{"b":1}}`, false, "a"}, {`{"x":1,"list":[1,2]}`, false, "list"}, {`{"we\"ird":[]}`, false, `we"ird`},
+		{`[]`, false, ""}, {`1`, false, ""}, {`"s"`, false, ""}, {`{"a":1`, false, ""}, {`{"a" 1}`, false, ""}, {``, false, ""},
+	}
+	for _, c := range cases {
+		err := ValidateFeatures([]byte(c.in))
+		if (err == nil) != c.ok {
+			t.Errorf("ValidateFeatures(%s) = %v, want ok %v", c.in, err, c.ok)
+			continue
+		}
+		if err != nil {
+			fe, isFE := err.(*FeatureError)
+			if !isFE || fe.Name != c.badField {
+				t.Errorf("ValidateFeatures(%s) = %#v, want the feature %q named", c.in, err, c.badField)
+			}
+		}
+	}
+}
+
+func FuzzCheckFeatureObject(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":1}`, `{"a":{"b":[1]}}`, `{"a":"\\\""}`, `[{}]`, `{"a":1,}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		// Never panics; anything it accepts that is valid JSON decodes to a
+		// map of scalars.
+		err := ValidateFeatures(b)
+		if err != nil {
+			return
+		}
+		m, err := Features(b).Map()
+		if err != nil {
+			t.Fatalf("accepted %q but Map() fails: %v", b, err)
+		}
+		for k, v := range m {
+			switch v.(type) {
+			case nil, bool, float64, string:
+			default:
+				t.Fatalf("accepted %q with feature %q of type %T", b, k, v)
+			}
+		}
+	})
+}
+
+func FuzzParseLabel(f *testing.F) {
+	for _, s := range []string{`1`, `"a"`, `1.0`, `true`, `null`, `1e3`, `-0`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		l, err := ParseLabel(b)
+		if err != nil || l == "" {
+			return
+		}
+		// Every label round-trips through its JSON string form.
+		enc, err := json.Marshal(string(l))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := ParseLabel(enc); err != nil || again != l {
+			t.Fatalf("ParseLabel(%q) = %q, but its string form %s parses to %q, %v", b, l, enc, again, err)
+		}
+	})
+}
