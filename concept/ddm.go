@@ -83,7 +83,7 @@ func (d *DDM) reset() {
 	d.warning, d.drift = false, false
 }
 
-// Update consumes one prediction outcome: 0 correct, anything else an error.
+// Update consumes one prediction outcome: 1 an error, 0 correct.
 func (d *DDM) Update(x float64) {
 	if !ValidInput(x) {
 		return
@@ -91,7 +91,7 @@ func (d *DDM) Update(x float64) {
 	if d.drift {
 		d.reset()
 	}
-	d.p.update(bit(x))
+	d.p.update(x)
 	p, n := d.p.mean, d.p.n
 	s := math.Sqrt(p * (1 - p) / n)
 	if !(n > d.warm) {

@@ -15,8 +15,9 @@ const MaxInput = 1e100
 
 // Detector is a streaming change detector: it consumes one value at a time and
 // says whether the stream has drifted. The binary detectors (DDM, EDDM, HDDMA,
-// HDDMW) take 1 for an error and 0 for a correct prediction; the others take
-// any real value.
+// HDDMW) take 1 for an error and 0 for a correct prediction; like River's,
+// DDM and the HDDMs average any other value as given and EDDM counts only 1
+// as an error. The others take any real value.
 type Detector interface {
 	// Update consumes the next value of the stream. It never fails: values the
 	// detector cannot use (NaN, ±Inf, magnitude above MaxInput) are ignored.
@@ -68,15 +69,6 @@ func ParseInput(s string, binary bool) (float64, error) {
 		return 0, modelwatch.Errorf(modelwatch.EInvalid, "%q is not 0 (correct) or 1 (error)", s)
 	}
 	return x, nil
-}
-
-// bit maps a valid input to River's bool input of the binary detectors:
-// 0 is a correct prediction, anything else an error.
-func bit(x float64) float64 {
-	if x == 0 {
-		return 0
-	}
-	return 1
 }
 
 // Trace is what replaying a stream through a detector found: the number of

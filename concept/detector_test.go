@@ -228,24 +228,29 @@ func TestInvalidInputIgnored(t *testing.T) {
 	}
 }
 
-// TestBinaryInputIsBool: the binary detectors take any non-zero value as an
-// error, River's bool input.
-func TestBinaryInputIsBool(t *testing.T) {
+// TestBinaryDetectorsNonBinaryInput pins River's handling of values other
+// than 0 and 1: DDM and the HDDMs average them as given, EDDM counts only 1
+// as an error.
+func TestBinaryDetectorsNonBinaryInput(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
 	stream := append(bernoulli(r, 1000, 0.1), bernoulli(r, 500, 0.8)...)
-	scaled := make([]float64, len(stream))
+	halves := make([]float64, len(stream))
 	for i, x := range stream {
-		scaled[i] = x * -0.25
+		halves[i] = x / 2
 	}
-	for _, name := range Names() {
-		if !BinaryInput(name) {
-			continue
+	for _, name := range []string{"ddm", "hddm_a", "hddm_w", "eddm"} {
+		ones := Replay(newDetector(t, name, nil), stream)
+		half := Replay(newDetector(t, name, nil), halves)
+		if slices.Equal(ones.DriftIndices, half.DriftIndices) {
+			t.Errorf("%s: errors of 0.5 give the same drifts as errors of 1 (%v), want River's arithmetic on the value", name, ones.DriftIndices)
 		}
-		a := Replay(newDetector(t, name, nil), stream)
-		b := Replay(newDetector(t, name, nil), scaled)
-		if !slices.Equal(a.DriftIndices, b.DriftIndices) || !slices.Equal(a.WarningIndices, b.WarningIndices) {
-			t.Errorf("%s on −0.25 for errors: %v, want %v as for 1", name, b, a)
-		}
+	}
+	eddm := newDetector(t, "eddm", nil)
+	for range 1000 {
+		eddm.Update(0.5)
+	}
+	if e := eddm.(*EDDM); e.nErrors != 0 || e.n != 1000 {
+		t.Errorf("EDDM after 1000 × 0.5: %d errors of %d values, want 0 of 1000 (River: if x == 1)", e.nErrors, e.n)
 	}
 }
 

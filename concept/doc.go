@@ -21,18 +21,19 @@
 // it flags drift and warning at the same indices; the golden tests replay the
 // streams River's documentation and unit tests use (testdata/river). Products
 // that feed a sum are converted explicitly (float64(a*b) + c) so that no
-// platform fuses them into one rounding and results stay bit-identical to
-// River's on every GOARCH.
+// platform fuses them into one rounding: results do not depend on GOARCH.
 //
 // Like River, a detector that has flagged drift keeps the flag until the next
 // Update, which first resets it to a fresh state (all statistics, windows and
 // KSWIN's random generator) and then consumes the value.
 //
+// A detector is not safe for concurrent use: guard each with a mutex or
+// confine it to one goroutine.
+//
 // Deviations, all at inputs River does not handle either:
 //
 //   - Update ignores NaN, ±Inf and values whose magnitude exceeds MaxInput
-//     (River would carry NaN or overflow into its state). The binary detectors
-//     count any other non-zero value as an error (River's bool input).
+//     (River would carry NaN or overflow into its state).
 //   - Constructors reject settings River accepts but then crashes on or
 //     silently never fires with (a KSWIN window too small to sample from, a
 //     confidence outside (0, 1], non-finite numbers), with an error of code
@@ -46,9 +47,10 @@
 //
 // # Restarting
 //
-// Detectors are rebuilt after a restart by replaying the stored stream (see
+// Detectors are rebuilt after a restart by replaying the stored stream, in the
+// order it was fed live, into a new detector with the same configuration (see
 // Replay). Because a drift resets a detector completely, the state after the
 // last drift depends only on the values that followed it: replaying from the
 // value after the last recorded drift index gives the same state as replaying
-// everything.
+// everything (KSWIN's Window pre-fill aside, which a reset forgets).
 package concept

@@ -89,7 +89,7 @@ func (e *EDDM) reset() {
 	e.warning, e.drift = false, false
 }
 
-// Update consumes one prediction outcome: 0 correct, anything else an error.
+// Update consumes one prediction outcome: 1 an error, 0 correct.
 func (e *EDDM) Update(x float64) {
 	if !ValidInput(x) {
 		return
@@ -98,7 +98,7 @@ func (e *EDDM) Update(x float64) {
 		e.reset()
 	}
 	e.n++
-	if bit(x) == 0 {
+	if x != 1 { // River: if x == 1
 		return
 	}
 	e.nErrors++

@@ -96,7 +96,7 @@ func (h *HDDMA) bound(n float64) float64 {
 	return math.Sqrt(1.0 / (2 * n) * h.logInvDC)
 }
 
-// Update consumes one prediction outcome: 0 correct, anything else an error.
+// Update consumes one prediction outcome: 1 an error, 0 correct.
 func (h *HDDMA) Update(x float64) {
 	if !ValidInput(x) {
 		return
@@ -104,7 +104,7 @@ func (h *HDDMA) Update(x float64) {
 	if h.drift {
 		h.reset()
 	}
-	h.z.update(bit(x))
+	h.z.update(x)
 	if h.xMin.n == 0 {
 		h.xMin = h.z
 	}

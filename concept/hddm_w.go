@@ -126,7 +126,7 @@ func changed(s1, s2 *hddmwSample, logInvC float64) bool {
 	return s2.ewma.mean-s1.ewma.mean > bound(s1.ibc+s2.ibc, logInvC)
 }
 
-// Update consumes one prediction outcome: 0 correct, anything else an error.
+// Update consumes one prediction outcome: 1 an error, 0 correct.
 func (h *HDDMW) Update(x float64) {
 	if !ValidInput(x) {
 		return
@@ -134,7 +134,6 @@ func (h *HDDMW) Update(x float64) {
 	if h.drift {
 		h.reset()
 	}
-	x = bit(x)
 	h.updateSample(&h.total, x)
 
 	eps := bound(h.total.ibc, h.logInvDC)

@@ -36,10 +36,10 @@ func kstwoSF(n int, x float64) float64 {
 		if n <= 140 {
 			cdf = 1
 			for i := 1; i <= n; i++ {
-				cdf *= float64(i) * (1 / nf) * (2*t - 1)
+				cdf *= float64(i) * (1 / nf) * (float64(2*t) - 1)
 			}
 		} else {
-			cdf = math.Exp(logFactorialOverPower(nf) + nf*math.Log(2*t-1))
+			cdf = math.Exp(logFactorialOverPower(nf) + float64(nf*math.Log(float64(2*t)-1)))
 		}
 		return clip01(1 - cdf)
 	}
@@ -94,7 +94,7 @@ func kolmogorovDurbin(n int, d float64) (float64, bool) {
 		fac /= float64(j)
 		v[j-1] = (1 - math.Pow(h, float64(j))) * fac
 	}
-	tt := math.Pow(max(2*h-1, 0), float64(m)) - 2*math.Pow(h, float64(m))
+	tt := math.Pow(max(float64(2*h)-1, 0), float64(m)) - float64(2*math.Pow(h, float64(m)))
 	v[m-1] = (1 + tt) * fac
 
 	H := newMatrix(m)
@@ -161,7 +161,7 @@ func matMul(a, b [][]float64) [][]float64 {
 				continue
 			}
 			for j := range m {
-				out[i][j] += aik * b[k][j]
+				out[i][j] += float64(aik * b[k][j])
 			}
 		}
 	}
