@@ -28,7 +28,8 @@ func BinaryInput(name string) bool {
 }
 
 // Param is one parameter of a detector under River's name, with its
-// effective value: a float64, int, uint64, bool or string.
+// effective value: a float64, int, uint64, bool, string or []float64 (nil
+// for River's None).
 type Param struct {
 	Name  string
 	Value any
@@ -73,7 +74,8 @@ func (ps Params) MarshalJSON() ([]byte, error) {
 // The parameters, with River's defaults:
 //
 //	adwin        delta=0.002 clock=32 max_buckets=5 min_window_length=5 grace_period=10
-//	kswin        alpha=0.005 window_size=100 stat_size=30 seed=0
+//	kswin        alpha=0.005 window_size=100 stat_size=30 seed=0 window=None
+//	             (window: numbers pre-filling the window, "[1, 2, 3]" or "1,2,3")
 //	pagehinkley  min_instances=30 delta=0.005 threshold=50 alpha=0.9999 mode=both
 //	ddm          warm_start=30 warning_threshold=2 drift_threshold=3
 //	eddm         warm_start=30 alpha=0.95 beta=0.9
@@ -101,6 +103,7 @@ func Build(name string, params map[string]string) (Detector, Params, error) {
 		c.WindowSize = p.int("window_size", c.WindowSize)
 		c.StatSize = p.int("stat_size", c.StatSize)
 		c.Seed = p.uint("seed", c.Seed)
+		c.Window = p.floats("window")
 		if err = p.done(); err == nil {
 			d, err = newKSWIN(c)
 		}
@@ -219,6 +222,28 @@ func (p *paramReader) uint(name string, def uint64) uint64 {
 			p.fail(name, s, "a non-negative integer below 2^64")
 		} else {
 			v = u
+		}
+	}
+	p.out = append(p.out, Param{name, v})
+	return v
+}
+
+// floats reads a list of numbers, comma-separated and optionally in
+// brackets ("[0.75, 0.8, 1]"); nil (JSON null, River's None) when absent.
+func (p *paramReader) floats(name string) []float64 {
+	var v []float64
+	if s, ok := p.take(name); ok {
+		inner := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+		v = []float64{}
+		if inner != "" {
+			for _, f := range strings.Split(inner, ",") {
+				x, err := ParseInput(f, false)
+				if err != nil {
+					p.fail(name, s, "a list of finite numbers")
+					break
+				}
+				v = append(v, x)
+			}
 		}
 	}
 	p.out = append(p.out, Param{name, v})

@@ -13,7 +13,7 @@ import (
 func TestBuildDefaults(t *testing.T) {
 	want := map[string]string{
 		"adwin":       `{"delta":0.002,"clock":32,"max_buckets":5,"min_window_length":5,"grace_period":10}`,
-		"kswin":       `{"alpha":0.005,"window_size":100,"stat_size":30,"seed":0}`,
+		"kswin":       `{"alpha":0.005,"window_size":100,"stat_size":30,"seed":0,"window":null}`,
 		"pagehinkley": `{"min_instances":30,"delta":0.005,"threshold":50,"alpha":0.9999,"mode":"both"}`,
 		"ddm":         `{"warm_start":30,"warning_threshold":2,"drift_threshold":3}`,
 		"eddm":        `{"warm_start":30,"alpha":0.95,"beta":0.9}`,
@@ -48,7 +48,9 @@ func TestBuildTypes(t *testing.T) {
 		{"ddm", map[string]string{"warm_start": "0"}, &DDM{}, `{"warm_start":0,"warning_threshold":2,"drift_threshold":3}`},
 		{"hddm_a", map[string]string{"two_sided_test": "True"}, &HDDMA{}, `{"drift_confidence":0.001,"warning_confidence":0.005,"two_sided_test":true}`},
 		{"HDDM_W", map[string]string{"lambda_val": " 0.1 "}, &HDDMW{}, `{"drift_confidence":0.001,"warning_confidence":0.005,"lambda_val":0.1,"two_sided_test":false}`},
-		{"kswin", map[string]string{"seed": "18446744073709551615"}, &KSWIN{}, `{"alpha":0.005,"window_size":100,"stat_size":30,"seed":18446744073709551615}`},
+		{"kswin", map[string]string{"seed": "18446744073709551615"}, &KSWIN{}, `{"alpha":0.005,"window_size":100,"stat_size":30,"seed":18446744073709551615,"window":null}`},
+		{"kswin", map[string]string{"window": "[0.75, 0.8, 1, -1]"}, &KSWIN{}, `{"alpha":0.005,"window_size":100,"stat_size":30,"seed":0,"window":[0.75,0.8,1,-1]}`},
+		{"kswin", map[string]string{"window": "[]"}, &KSWIN{}, `{"alpha":0.005,"window_size":100,"stat_size":30,"seed":0,"window":[]}`},
 		{"eddm", map[string]string{"alpha": "0.8", "beta": "0.8"}, &EDDM{}, `{"warm_start":30,"alpha":0.8,"beta":0.8}`},
 		{"nodrift", map[string]string{}, NoDrift{}, `{}`},
 	}
@@ -104,6 +106,7 @@ func TestBuildErrors(t *testing.T) {
 		{"adwin", map[string]string{"delta": "nan"}, "want a finite number"},
 		{"adwin", map[string]string{"delta": "0"}, "delta must be a positive number"},
 		{"kswin", map[string]string{"seed": "-1"}, "want a non-negative integer"},
+		{"kswin", map[string]string{"window": "1,x"}, "want a list of finite numbers"},
 		{"kswin", map[string]string{"alpha": "2"}, "alpha must be between 0 and 1"},
 		{"kswin", map[string]string{"window_size": "50"}, "window_size must be at least twice stat_size"},
 		{"pagehinkley", map[string]string{"mode": "sideways"}, `mode must be "up", "down" or "both"`},

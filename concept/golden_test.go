@@ -228,6 +228,8 @@ func testKSWINVector(t *testing.T, v riverVector, xs []float64) {
 			cfg.StatSize = p.Value.(int)
 		case "seed":
 			cfg.Seed = p.Value.(uint64)
+		case "window":
+			cfg.Window = p.Value.([]float64)
 		}
 	}
 	var i int

@@ -129,7 +129,7 @@ func TestDetectDefaults(t *testing.T) {
 	if err := run(context.Background(), []string{"detect", "--detector", "kswin", path}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"detector":"kswin","params":{"alpha":0.005,"window_size":100,"stat_size":30,"seed":0},"n":3,"drift_indices":[],"warning_indices":[]}` + "\n"
+	want := `{"detector":"kswin","params":{"alpha":0.005,"window_size":100,"stat_size":30,"seed":0,"window":null},"n":3,"drift_indices":[],"warning_indices":[]}` + "\n"
 	if stdout.String() != want {
 		t.Errorf("detect kswin printed %s, want %s", stdout.String(), want)
 	}
