@@ -48,8 +48,8 @@ const (
 // SizeChunker makes chunks of Size consecutive rows, NannyML's
 // SizeBasedChunker: keys "[0:499]", "[500:999]", …
 type SizeChunker struct {
-	Size       int
-	Incomplete Incomplete
+	Size       int        // rows per chunk, > 0
+	Incomplete Incomplete // what to do with the remainder
 }
 
 // Chunks implements Chunker. When fewer than Size rows are given and
@@ -94,8 +94,8 @@ func rangeChunk(start, end int, times []time.Time) Chunk {
 // of n/Count rows (rounded down), so with IncompleteKeep a remainder makes a
 // chunk Count+1.
 type CountChunker struct {
-	Count      int
-	Incomplete Incomplete
+	Count      int        // number of full chunks, > 0
+	Incomplete Incomplete // what to do with the remainder
 }
 
 // Chunks implements Chunker.

@@ -41,7 +41,7 @@ func (d Data) Len() int {
 type RowError struct {
 	Row     int    // 0-based row index
 	Field   string // "scores[k]", "pred", "label" or "time"
-	Message string
+	Message string // what is wrong
 }
 
 // Error implements the error interface.

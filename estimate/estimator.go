@@ -22,8 +22,9 @@ type Options struct {
 	Calibration Calibration
 	// Threshold computes the alert thresholds of every metric from its
 	// realised values on the reference chunks; nil means DefaultThreshold().
-	// Thresholds overrides it per metric.
-	Threshold  Threshold
+	Threshold Threshold
+	// Thresholds overrides Threshold per metric (all confusion-matrix cells
+	// share the ConfusionMatrix entry).
 	Thresholds map[Metric]Threshold
 	// Classes names the classes of a multiclass model, one per score column
 	// (they appear in confusion-matrix cell names); nil means "0", "1", ….

@@ -106,7 +106,7 @@ func (p Period) key(s time.Time) string {
 // chunk's StartTime and EndTime are the period's start and its last
 // nanosecond.
 type PeriodChunker struct {
-	Period Period
+	Period Period // the calendar period of each chunk
 }
 
 // Chunks implements Chunker.

@@ -20,15 +20,18 @@ type MetricResult struct {
 	SamplingError float64
 	// Realized is the metric computed from the chunk's labelled rows;
 	// meaningful only when HasRealized is set.
-	Realized    float64
+	Realized float64
+	// HasRealized says whether the chunk has at least one labelled row.
 	HasRealized bool
-	// UpperConfidenceBoundary and LowerConfidenceBoundary are Value ± 3
-	// sampling errors, clipped to the metric's range.
+	// UpperConfidenceBoundary is Value + 3 sampling errors, at most the
+	// metric's upper limit.
 	UpperConfidenceBoundary float64
+	// LowerConfidenceBoundary is Value − 3 sampling errors, at least the
+	// metric's lower limit.
 	LowerConfidenceBoundary float64
-	// UpperThreshold and LowerThreshold come from the reference chunks
-	// (NaN: that side never alerts).
+	// UpperThreshold is the alert threshold above; NaN: none.
 	UpperThreshold float64
+	// LowerThreshold is the alert threshold below; NaN: none.
 	LowerThreshold float64
 	// Alert is Value < LowerThreshold or Value > UpperThreshold.
 	Alert bool

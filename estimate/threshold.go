@@ -42,7 +42,8 @@ func (t StandardDeviationThreshold) Bounds(reference []float64) (lower, upper fl
 
 // ConstantThreshold is a fixed pair of bounds; NaN disables a side.
 type ConstantThreshold struct {
-	Lower, Upper float64
+	Lower float64 // alert below; NaN: never
+	Upper float64 // alert above; NaN: never
 }
 
 // Bounds implements Threshold.

@@ -18,7 +18,7 @@ type Columns struct {
 	// reference has no such column, the model is multiclass and has one
 	// column ProbaPrefix+<class> per class.
 	YPredProba  string
-	ProbaPrefix string
+	ProbaPrefix string // prefix of the per-class probability columns
 	YPred       string // predicted class
 	YTrue       string // true class: required in the reference, optional in the analysis data
 	Timestamp   string // optional; orders the rows and enables period chunks

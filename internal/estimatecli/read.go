@@ -17,10 +17,10 @@ import (
 // Table is a file read as text: a header and rows of fields. Line gives
 // the file line of each row, for error messages.
 type Table struct {
-	Name    string // the file name, for messages
-	Columns []string
-	Rows    [][]string
-	Line    []int
+	Name    string     // the file name, for messages
+	Columns []string   // the header
+	Rows    [][]string // one field per column; "" is missing
+	Line    []int      // the file line of each row
 }
 
 // Column returns the index of the named column, or -1.

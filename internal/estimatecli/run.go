@@ -14,15 +14,15 @@ import (
 
 // Config is one run of the command.
 type Config struct {
-	Reference, Analysis string // file paths
-	Columns             Columns
+	Reference, Analysis string  // file paths
+	Columns             Columns // input column names
 	// At most one of ChunkSize, ChunkNumber and ChunkPeriod is set; none
 	// means NannyML's default of ten chunks.
-	ChunkSize   int
-	ChunkNumber int
-	ChunkPeriod string
-	Metrics     []estimate.Metric
-	Calibration estimate.Calibration
+	ChunkSize   int                  // rows per chunk
+	ChunkNumber int                  // number of chunks
+	ChunkPeriod string               // pandas offset alias: H, D, W, M, Q, Y
+	Metrics     []estimate.Metric    // empty: estimate.DefaultMetrics()
+	Calibration estimate.Calibration // auto, always or never
 	// JSON is where the JSON document goes: "" for none (a table on
 	// stdout), "-" for stdout instead of the table, or a file path (and
 	// the table on stdout).
@@ -33,9 +33,9 @@ type Config struct {
 // probability column was calibrated, and the reference then analysis
 // chunks.
 type Document struct {
-	Metrics          []string               `json:"metrics"`
-	NeedsCalibration bool                   `json:"needs_calibration"`
-	Chunks           []estimate.ChunkResult `json:"chunks"`
+	Metrics          []string               `json:"metrics"`           // component names, in order
+	NeedsCalibration bool                   `json:"needs_calibration"` // any column calibrated
+	Chunks           []estimate.ChunkResult `json:"chunks"`            // reference, then analysis
 }
 
 // Chunker returns the chunker the configuration asks for.
