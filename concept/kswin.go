@@ -7,7 +7,8 @@ import (
 )
 
 // KSWINConfig configures a KSWIN detector. The zero value of each field means
-// River's default, shown in brackets.
+// River's default, shown in brackets; River's literal 0 for Alpha is
+// reachable through Build.
 type KSWINConfig struct {
 	// Alpha is the significance level of the KS test [0.005]: drift when the
 	// p-value is at most Alpha (and the statistic above 0.1). In [0, 1].
