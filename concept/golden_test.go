@@ -234,8 +234,8 @@ func testKSWINVector(t *testing.T, v riverVector, xs []float64) {
 	}
 	var i int
 	samplers := map[string]func() Sampler{}
+	replay := &replaySampler{tests: v.Tests, i: &i}
 	if len(v.Tests) > 0 {
-		replay := &replaySampler{t: t, tests: v.Tests, i: &i}
 		samplers["replayed"] = func() Sampler { return replay }
 	}
 	var rec *recordingSampler
@@ -245,8 +245,12 @@ func testKSWINVector(t *testing.T, v riverVector, xs []float64) {
 		rec = &recordingSampler{s: py}
 		samplers["seeded"] = func() Sampler { py.reseed(); return rec }
 	}
+	if len(samplers) == 0 {
+		t.Fatal("KSWIN vector with neither recorded sample positions nor a seed")
+	}
 	for name, newSampler := range samplers {
 		t.Run(name, func(t *testing.T) {
+			replay.t = t
 			c := cfg
 			c.NewSampler = newSampler
 			k, err := newKSWIN(c)
