@@ -20,20 +20,31 @@ func BenchmarkEstimate(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, n := range []int{1000, 10000, 100000} {
-			d := synthetic(r, n, 0.3, false)
-			kind := "binary"
-			if mc {
-				d = syntheticMulticlass(r, n)
-				kind = "multiclass"
-			}
-			b.Run(fmt.Sprintf("%s/rows=%d", kind, n), func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					if _, err := e.Estimate(d); err != nil {
-						b.Fatal(err)
-					}
+			for _, labelled := range []bool{false, true} {
+				if labelled && n != 10000 {
+					continue
 				}
-			})
+				d := synthetic(r, n, 0.3, true)
+				kind := "binary"
+				if mc {
+					d = syntheticMulticlass(r, n)
+					kind = "multiclass"
+				}
+				if labelled {
+					// With labels the realised metrics are computed too.
+					kind += "+labels"
+				} else {
+					d.Label = nil
+				}
+				b.Run(fmt.Sprintf("%s/rows=%d", kind, n), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := e.Estimate(d); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
 		}
 	}
 }

@@ -1,10 +1,12 @@
 package estimate
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -330,4 +332,39 @@ func TestEstimationError(t *testing.T) {
 	if _, ok := m.EstimationError(); ok {
 		t.Error("EstimationError without labels: ok")
 	}
+}
+
+func TestEstimatorIsSafeForConcurrentUse(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	e, err := Fit(syntheticMulticlass(r, 3000), Options{Metrics: AllMetrics(), Chunker: SizeChunker{Size: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := make([]Data, 8)
+	want := make([][]byte, len(chunks))
+	for i := range chunks {
+		chunks[i] = syntheticMulticlass(r, 700)
+		res, err := e.Estimate(chunks[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i], _ = json.Marshal(res)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range chunks {
+				i := (k + g) % len(chunks)
+				res, err := e.Estimate(chunks[i])
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got, _ := json.Marshal(res); string(got) != string(want[i]) {
+					t.Errorf("goroutine %d chunk %d: result differs", g, i)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -23,6 +23,8 @@ func descending(score []float64, idx []int) []int {
 // score down.
 func binaryCurve(pos []bool, score []float64) (fps, tps []float64) {
 	idx := descending(score, make([]int, 0, len(score)))
+	fps = make([]float64, 0, len(score))
+	tps = make([]float64, 0, len(score))
 	tp := 0.0
 	for k, i := range idx {
 		if pos[i] {
