@@ -2,6 +2,7 @@ package modelwatch
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -11,11 +12,29 @@ func TestParseLabel(t *testing.T) {
 		in, want string
 		ok       bool
 	}{
-		{`"1"`, "1", true}, {`1`, "1", true}, {`1.0`, "1", true}, {`1e3`, "1000", true}, {`-0`, "0", true}, {`-0.0`, "0", true},
-		{`-7`, "-7", true}, {`true`, "true", true}, {`false`, "false", true}, {`null`, "", true}, {`"cat"`, "cat", true},
-		{`" spaced "`, " spaced ", true}, {` 2 `, "2", true}, {`9007199254740993`, "9007199254740993", true},
-		{`1.5`, "", false}, {`""`, "", false}, {`{}`, "", false}, {`[1]`, "", false}, {``, "", false}, {`tru`, "", false},
-		{`1e400`, "", false}, {`1e19`, "", false}, {`"` + strings.Repeat("x", 257) + `"`, "", false},
+		{`"1"`, "1", true},
+		{`1`, "1", true},
+		{`1.0`, "1", true},
+		{`1e3`, "1000", true},
+		{`-0`, "0", true},
+		{`-0.0`, "0", true},
+		{`-7`, "-7", true},
+		{`true`, "true", true},
+		{`false`, "false", true},
+		{`null`, "", true},
+		{`"cat"`, "cat", true},
+		{`" spaced "`, " spaced ", true},
+		{` 2 `, "2", true},
+		{`9007199254740993`, "9007199254740993", true},
+		{`1.5`, "", false},
+		{`""`, "", false},
+		{`{}`, "", false},
+		{`[1]`, "", false},
+		{``, "", false},
+		{`tru`, "", false},
+		{`1e400`, "", false},
+		{`1e19`, "", false},
+		{`"` + strings.Repeat("x", 257) + `"`, "", false},
 	}
 	for _, c := range cases {
 		got, err := ParseLabel([]byte(c.in))
@@ -31,9 +50,18 @@ func TestValidateFeatures(t *testing.T) {
 		ok       bool
 		badField string
 	}{
-		{`{}`, true, ""}, {`{"a":1,"b":"x","c":true,"d":null,"e":-1.5e3}`, true, ""}, {` { "a" : "}{\"" } `, true, ""},
-		{`{"a":{"b":1}}`, false, "a"}, {`{"x":1,"list":[1,2]}`, false, "list"}, {`{"we\"ird":[]}`, false, `we"ird`},
-		{`[]`, false, ""}, {`1`, false, ""}, {`"s"`, false, ""}, {`{"a":1`, false, ""}, {`{"a" 1}`, false, ""}, {``, false, ""},
+		{`{}`, true, ""},
+		{`{"a":1,"b":"x","c":true,"d":null,"e":-1.5e3}`, true, ""},
+		{` { "a" : "}{\"" } `, true, ""},
+		{`{"a":{"b":1}}`, false, "a"},
+		{`{"x":1,"list":[1,2]}`, false, "list"},
+		{`{"we\"ird":[]}`, false, `we"ird`},
+		{`[]`, false, ""},
+		{`1`, false, ""},
+		{`"s"`, false, ""},
+		{`{"a":1`, false, ""},
+		{`{"a" 1}`, false, ""},
+		{``, false, ""},
 	}
 	for _, c := range cases {
 		err := ValidateFeatures([]byte(c.in))
@@ -42,8 +70,8 @@ func TestValidateFeatures(t *testing.T) {
 			continue
 		}
 		if err != nil {
-			fe, isFE := err.(*FeatureError)
-			if !isFE || fe.Name != c.badField {
+			var fe *FeatureError
+			if !errors.As(err, &fe) || fe.Name != c.badField {
 				t.Errorf("ValidateFeatures(%s) = %#v, want the feature %q named", c.in, err, c.badField)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -97,7 +98,7 @@ func startServer(t *testing.T, args ...string) *server {
 		sc := bufio.NewScanner(stderrPipe)
 		for sc.Scan() {
 			line := sc.Text()
-			fmt.Fprintln(s.stderr, line)
+			_, _ = fmt.Fprintln(s.stderr, line)
 			if m := listenRE.FindStringSubmatch(line); m != nil {
 				addr <- m[1]
 			}
@@ -107,7 +108,7 @@ func startServer(t *testing.T, args ...string) *server {
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			<-s.done
+			_ = <-s.done
 		}
 	})
 	select {
@@ -148,7 +149,7 @@ func (s *server) post(path, contentType, body string) map[string]any {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		s.t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
 	}
 	var v map[string]any
@@ -166,7 +167,7 @@ func (s *server) getJSON(path string, v any) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		s.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
@@ -200,7 +201,7 @@ func decodeAll(t *testing.T, dec expfmt.Decoder) []*dto.MetricFamily {
 	var out []*dto.MetricFamily
 	for {
 		mf := &dto.MetricFamily{}
-		if err := dec.Decode(mf); err == io.EOF {
+		if err := dec.Decode(mf); errors.Is(err, io.EOF) {
 			return out
 		} else if err != nil {
 			t.Fatalf("decode /metrics: %v", err)
@@ -330,7 +331,7 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 || !strings.Contains(string(b), `"accepted":2`) {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `"accepted":2`) {
 			result <- fmt.Errorf("in-flight request: %d %s", resp.StatusCode, b)
 			return
 		}

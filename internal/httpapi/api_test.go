@@ -237,8 +237,10 @@ func TestIngestInvalidBatchStoresNothing(t *testing.T) {
 	}
 	var e errorResponse
 	r.decode(t, &e)
-	want := map[int]string{1: "model_name", 2: "confidence", 3: "confidence", 4: "latency.inference_ms", 5: "features",
-		6: "features.a", 7: "prediction", 8: "prediction", 9: "timestamp", 10: "latency_ms"}
+	want := map[int]string{
+		1: "model_name", 2: "confidence", 3: "confidence", 4: "latency.inference_ms", 5: "features",
+		6: "features.a", 7: "prediction", 8: "prediction", 9: "timestamp", 10: "latency_ms",
+	}
 	got := map[int]string{}
 	for _, d := range e.Error.Details {
 		if d.Message == "" {

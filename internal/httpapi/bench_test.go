@@ -46,7 +46,7 @@ func newBenchBody(seed uint64) *benchBody {
 	for i := range benchBatch {
 		b.WriteString(`{"id":"`)
 		bb.idAt = append(bb.idAt, b.Len())
-		b.WriteString(fmt.Sprintf("%0*d", idWidth, 0))
+		fmt.Fprintf(&b, "%0*d", idWidth, 0)
 		var feat bytes.Buffer
 		feat.WriteByte('{')
 		for j := range benchFeatures {
@@ -65,8 +65,10 @@ func newBenchBody(seed uint64) *benchBody {
 		pre, inf, post := rng.Float64()*3, 5+rng.ExpFloat64()*40, rng.Float64()
 		fmt.Fprintf(&b, `","model_name":"bench","model_version":"v1","timestamp":"2026-11-26T10:%02d:%02dZ","features":%s,"prediction":%s,"confidence":%.4f,"latency":{"preprocessing_ms":%.3f,"inference_ms":%.3f,"postprocessing_ms":%.3f}}`+"\n",
 			i/60%60, i%60, feat.Bytes(), class, conf, pre, inf, post)
-		bb.rows = append(bb.rows, []any{"", int64(1), time.Date(2026, 11, 26, 10, i/60%60, i%60, 0, time.UTC).UnixMicro(),
-			feat.String(), class, conf, nil, pre, inf, post, nil, nil, nil, nil, nil})
+		bb.rows = append(bb.rows, []any{
+			"", int64(1), time.Date(2026, 11, 26, 10, i/60%60, i%60, 0, time.UTC).UnixMicro(),
+			feat.String(), class, conf, nil, pre, inf, post, nil, nil, nil, nil, nil,
+		})
 	}
 	bb.body = b.Bytes()
 	return bb
@@ -196,7 +198,7 @@ func BenchmarkIngest(b *testing.B) {
 							return
 						}
 						resp.Body.Close()
-						if resp.StatusCode != 200 {
+						if resp.StatusCode != http.StatusOK {
 							errs <- fmt.Errorf("status %d", resp.StatusCode)
 							return
 						}

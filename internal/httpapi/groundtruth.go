@@ -15,6 +15,7 @@ type wireGroundTruth struct {
 // it per row.
 type rawLabel []byte
 
+// UnmarshalJSON keeps a copy of the raw JSON.
 func (r *rawLabel) UnmarshalJSON(b []byte) error {
 	*r = append((*r)[:0], b...)
 	return nil

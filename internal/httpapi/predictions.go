@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -82,8 +83,7 @@ func toPrediction(w *wirePrediction, index, line int, now time.Time, errs []mode
 			p.GroundTruth = l
 		}
 	}
-	if f, err := features(w.Features); err != nil {
-		fe := err.(*modelwatch.FeatureError)
+	if f, fe := features(w.Features); fe != nil {
 		field := "features"
 		if fe.Name != "" {
 			field += "." + fe.Name
@@ -142,13 +142,17 @@ type errorString string
 func (e errorString) Error() string { return string(e) }
 
 // features checks a raw features value and returns it compacted; null or
-// absent gives nil. Errors are *modelwatch.FeatureError.
-func features(raw json.RawMessage) (modelwatch.Features, error) {
+// absent gives nil.
+func features(raw json.RawMessage) (modelwatch.Features, *modelwatch.FeatureError) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
 	if err := modelwatch.CheckFeatureObject(raw); err != nil {
-		return nil, err
+		var fe *modelwatch.FeatureError
+		if errors.As(err, &fe) {
+			return nil, fe
+		}
+		return nil, &modelwatch.FeatureError{Message: err.Error()}
 	}
 	if bytes.ContainsAny(raw, " \t\r\n") {
 		var buf bytes.Buffer

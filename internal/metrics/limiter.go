@@ -21,8 +21,8 @@ type limiter struct {
 	seen map[modelwatch.ModelKey]map[string]struct{}
 }
 
-func newLimiter(max int) *limiter {
-	return &limiter{max: max, seen: map[modelwatch.ModelKey]map[string]struct{}{}}
+func newLimiter(limit int) *limiter {
+	return &limiter{max: limit, seen: map[modelwatch.ModelKey]map[string]struct{}{}}
 }
 
 // value returns v if it may be used as a label value for k, else Other.

@@ -16,24 +16,32 @@ func TestCover(t *testing.T) {
 		want     []Range
 	}{
 		{"empty", day, day, nil},
-		{"minutes only", day.Add(10*time.Hour + 5*time.Minute), day.Add(10*time.Hour + 20*time.Minute),
-			[]Range{{Minute, sec(day, 10*time.Hour+5*time.Minute), sec(day, 10*time.Hour+20*time.Minute)}}},
-		{"rounded to minutes", day.Add(10*time.Hour + 5*time.Minute + 30*time.Second), day.Add(10*time.Hour + 6*time.Minute + time.Second),
-			[]Range{{Minute, sec(day, 10*time.Hour+5*time.Minute), sec(day, 10*time.Hour+7*time.Minute)}}},
-		{"minutes and hours", day.Add(10*time.Hour + 50*time.Minute), day.Add(13*time.Hour + 10*time.Minute),
+		{
+			"minutes only", day.Add(10*time.Hour + 5*time.Minute), day.Add(10*time.Hour + 20*time.Minute),
+			[]Range{{Minute, sec(day, 10*time.Hour+5*time.Minute), sec(day, 10*time.Hour+20*time.Minute)}},
+		},
+		{
+			"rounded to minutes", day.Add(10*time.Hour + 5*time.Minute + 30*time.Second), day.Add(10*time.Hour + 6*time.Minute + time.Second),
+			[]Range{{Minute, sec(day, 10*time.Hour+5*time.Minute), sec(day, 10*time.Hour+7*time.Minute)}},
+		},
+		{
+			"minutes and hours", day.Add(10*time.Hour + 50*time.Minute), day.Add(13*time.Hour + 10*time.Minute),
 			[]Range{
 				{Minute, sec(day, 10*time.Hour+50*time.Minute), sec(day, 11*time.Hour)},
 				{Hour, sec(day, 11*time.Hour), sec(day, 13*time.Hour)},
 				{Minute, sec(day, 13*time.Hour), sec(day, 13*time.Hour+10*time.Minute)},
-			}},
-		{"days", day.Add(-90*time.Minute), day.Add(3*24*time.Hour + 2*time.Hour + 3*time.Minute),
+			},
+		},
+		{
+			"days", day.Add(-90 * time.Minute), day.Add(3*24*time.Hour + 2*time.Hour + 3*time.Minute),
 			[]Range{
 				{Minute, sec(day, -90*time.Minute), sec(day, -time.Hour)},
 				{Hour, sec(day, -time.Hour), sec(day, 0)},
 				{Day, sec(day, 0), sec(day, 72*time.Hour)},
 				{Hour, sec(day, 72*time.Hour), sec(day, 74*time.Hour)},
 				{Minute, sec(day, 74*time.Hour), sec(day, 74*time.Hour+3*time.Minute)},
-			}},
+			},
+		},
 	}
 	for _, c := range cases {
 		got := Cover(c.from, c.to)

@@ -1,0 +1,70 @@
+# modelwatch development targets. `make test` is the whole test suite and is
+# what .ci/run calls; every tool is pinned in tools/go.mod and runs from the
+# module cache.
+
+GO        ?= go
+TOOL      := $(GO) tool -modfile=tools/go.mod
+PKGS      := ./...
+BENCH     ?= .
+COUNT     ?= 6
+FUZZTIME  ?= 10s
+VERSION   ?= dev
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+
+.PHONY: all build test ci lint fmt vet unit deploy-test fuzz bench bench-compare clean
+
+all: build test
+
+## build: a static binary in bin/ (no cgo)
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/modelwatch ./cmd/modelwatch
+
+## test: everything CI checks: build without cgo, lint, unit and integration tests (race detector on), deploy checks, short fuzzing
+test: build lint unit deploy-test fuzz
+
+ci: test
+
+## unit: go test for the main module, with the race detector
+unit:
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+## deploy-test: promtool, amtool and Grafana checks of deploy/ (a separate module)
+deploy-test:
+	cd deploy && $(GO) test -count=1 -timeout 20m ./...
+
+## lint: formatting, vet, golangci-lint and tests that would never run
+lint: vet
+	@out=$$($(TOOL) gofumpt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofumpt would change:"; echo "$$out"; exit 1; fi
+	$(TOOL) golangci-lint run ./...
+	cd deploy && $(GO) tool -modfile=../tools/go.mod golangci-lint run --config ../.golangci.yml ./...
+	@bad=$$(git grep -nE '^func [A-Za-z0-9_]+\(t \*testing\.T\)' -- '*_test.go' | grep -v ':func Test' || true); \
+		if [ -n "$$bad" ]; then echo "these take *testing.T but do not start with Test, so go test never runs them:"; echo "$$bad"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+	cd deploy && $(GO) vet ./...
+
+## fmt: format every Go file
+fmt:
+	$(TOOL) gofumpt -w $$(git ls-files '*.go')
+
+## fuzz: run every fuzz target for FUZZTIME (default 10s)
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || { echo "fuzz $$f in $$pkg failed"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
+		done; \
+	done
+
+## bench: run benchmarks COUNT times into bench.txt and summarise with benchstat
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -timeout 2h $(PKGS) | tee bench.txt
+	$(TOOL) benchstat bench.txt
+
+## bench-compare: benchstat old.txt against bench.txt
+bench-compare:
+	$(TOOL) benchstat old.txt bench.txt
+
+clean:
+	rm -rf bin bench.txt
