@@ -81,6 +81,8 @@ func (rc *refColumn) compare(c Column, found bool, s *scratch) ColumnResult {
 		res.Reason = err.Error()
 	case math.IsNaN(score):
 		res.Reason = "the score is undefined (NaN)"
+	case math.IsInf(score, 0):
+		res.Reason = "the score overflows float64 (the values are too large for this test)"
 	default:
 		res.DriftScore = &score
 		res.DriftDetected = t.cmp.drifted(score, res.StatTestThreshold)
@@ -130,11 +132,10 @@ func (rc *refColumn) describe(res *ColumnResult, t *stattest) {
 // fail returns a not-computable result: no score, no drift, a reason. The
 // test fields still name the test that was (or would have been) used.
 func (rc *refColumn) fail(res ColumnResult, p *pair, reason string) ColumnResult {
-	if p != nil && (rc.typ == Numerical || rc.typ == Categorical) {
-		rc.describe(&res, rc.chooseTest(p))
-	} else if rc.test != nil {
-		rc.describe(&res, rc.test)
+	if p == nil {
+		p = &pair{typ: rc.typ}
 	}
+	rc.describe(&res, rc.chooseTest(p))
 	res.DriftScore = nil
 	res.DriftDetected = false
 	res.Reason = reason

@@ -100,8 +100,10 @@ func readCSVData(t testing.TB, path string, multiclass bool) Data {
 }
 
 func TestCBPEMatchesReimplementation(t *testing.T) {
-	for _, name := range []string{"binary", "binary_never_cm_true", "binary_always_cm_pred", "binary_weekly",
-		"multiclass", "multiclass_default", "multiclass_never_cm_all"} {
+	for _, name := range []string{
+		"binary", "binary_never_cm_true", "binary_always_cm_pred", "binary_weekly",
+		"multiclass", "multiclass_default", "multiclass_never_cm_all",
+	} {
 		t.Run(name, func(t *testing.T) {
 			var g cbpeGolden
 			b, err := os.ReadFile("testdata/cbpe_" + name + ".json")

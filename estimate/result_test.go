@@ -12,10 +12,14 @@ func TestResultJSON(t *testing.T) {
 		Chunk:  Chunk{Key: "[0:499]", Start: 0, End: 499},
 		Period: "analysis",
 		Metrics: []MetricResult{
-			{Name: "roc_auc", Value: 0.8, SamplingError: 0.01, Realized: math.NaN(), HasRealized: true,
-				UpperConfidenceBoundary: 0.83, LowerConfidenceBoundary: 0.77, UpperThreshold: math.NaN(), LowerThreshold: 0.85, Alert: true},
-			{Name: "f1", Value: math.NaN(), SamplingError: math.Inf(1), UpperConfidenceBoundary: math.NaN(),
-				LowerConfidenceBoundary: math.NaN(), UpperThreshold: 1, LowerThreshold: 0},
+			{
+				Name: "roc_auc", Value: 0.8, SamplingError: 0.01, Realized: math.NaN(), HasRealized: true,
+				UpperConfidenceBoundary: 0.83, LowerConfidenceBoundary: 0.77, UpperThreshold: math.NaN(), LowerThreshold: 0.85, Alert: true,
+			},
+			{
+				Name: "f1", Value: math.NaN(), SamplingError: math.Inf(1), UpperConfidenceBoundary: math.NaN(),
+				LowerConfidenceBoundary: math.NaN(), UpperThreshold: 1, LowerThreshold: 0,
+			},
 		},
 	}
 	b, err := json.Marshal(r)

@@ -108,7 +108,9 @@ func startServer(t *testing.T, args ...string) *server {
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			_ = <-s.done
+			if err := <-s.done; err != nil {
+				t.Logf("modelwatch serve killed at cleanup: %v", err)
+			}
 		}
 	})
 	select {
