@@ -16,7 +16,7 @@ func TestCalibrationDecisionMatchesScikitLearnSplits(t *testing.T) {
 		if ok != (c.ECEBefore != nil) {
 			t.Errorf("%s: ECE computed = %v, want %v", c.Name, ok, c.ECEBefore != nil)
 		}
-		if ok && (!close(before, *c.ECEBefore, 1e-15) || !close(after, *c.ECEAfter, 1e-15)) {
+		if ok && (!near(before, *c.ECEBefore, 1e-15) || !near(after, *c.ECEAfter, 1e-15)) {
 			t.Errorf("%s: ECE before, after = %v, %v, want %v, %v", c.Name, before, after, *c.ECEBefore, *c.ECEAfter)
 		}
 		if got := NeedsCalibration(pos, c.P); got != c.NeedsCalibration {

@@ -174,10 +174,11 @@ func compareChunk(t *testing.T, got ChunkResult, want map[string]json.RawMessage
 	t.Helper()
 	var key, period string
 	var start, end int
-	json.Unmarshal(want["key"], &key)
-	json.Unmarshal(want["period"], &period)
-	json.Unmarshal(want["start_index"], &start)
-	json.Unmarshal(want["end_index"], &end)
+	for field, v := range map[string]any{"key": &key, "period": &period, "start_index": &start, "end_index": &end} {
+		if err := json.Unmarshal(want[field], v); err != nil {
+			t.Fatalf("golden chunk %s: %v", field, err)
+		}
+	}
 	if got.Key != key || got.Period != period || got.Start != start || got.End != end {
 		t.Errorf("chunk %s %s [%d, %d], want %s %s [%d, %d]", got.Period, got.Key, got.Start, got.End, period, key, start, end)
 		return
@@ -193,7 +194,9 @@ func compareChunk(t *testing.T, got ChunkResult, want map[string]json.RawMessage
 			t.Fatal(err)
 		}
 		var probe map[string]json.RawMessage
-		json.Unmarshal(raw, &probe)
+		if err := json.Unmarshal(raw, &probe); err != nil {
+			t.Fatal(err)
+		}
 		_, hasRealized := probe["realized"]
 		if m.HasRealized != hasRealized {
 			t.Errorf("%s %s %s: has realized = %v, want %v", period, key, m.Name, m.HasRealized, hasRealized)
@@ -220,7 +223,7 @@ func compareChunk(t *testing.T, got ChunkResult, want map[string]json.RawMessage
 			if math.IsInf(got, 0) {
 				got = math.NaN() // JSON null
 			}
-			if !close(got, want, goldenTolerance) {
+			if !near(got, want, goldenTolerance) {
 				t.Errorf("%s %s %s.%s = %v, want %v (±%g)", period, key, m.Name, f.field, got, want, goldenTolerance)
 			} else if !math.IsNaN(want) {
 				*worst = math.Max(*worst, math.Abs(got-want)/math.Max(1, math.Abs(want)))

@@ -170,7 +170,7 @@ func TestConstantProbabilities(t *testing.T) {
 	want := map[string]float64{"accuracy": 0.7, "roc_auc": 0.5, "precision": 0, "recall": 0, "f1": 0, "specificity": 1}
 	for name, w := range want {
 		m, _ := res.Metric(name)
-		if !close(m.Value, w, 1e-12) {
+		if !near(m.Value, w, 1e-12) {
 			t.Errorf("constant 0.3, predicted 0: %s = %v, want %v", name, m.Value, w)
 		}
 	}
@@ -325,7 +325,7 @@ func TestParseMetrics(t *testing.T) {
 
 func TestEstimationError(t *testing.T) {
 	m := MetricResult{Value: 0.8, Realized: 0.75, HasRealized: true}
-	if d, ok := m.EstimationError(); !ok || !close(d, 0.05, 1e-15) {
+	if d, ok := m.EstimationError(); !ok || !near(d, 0.05, 1e-15) {
 		t.Errorf("EstimationError = %v, %v, want 0.05, true", d, ok)
 	}
 	m.HasRealized = false

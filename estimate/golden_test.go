@@ -100,9 +100,9 @@ func readGolden(t testing.TB) *golden {
 	return g
 }
 
-// close reports whether got is within tol of want, relative to want's
+// near reports whether got is within tol of want, relative to want's
 // magnitude when that exceeds 1; NaN equals NaN.
-func close(got, want, tol float64) bool {
+func near(got, want, tol float64) bool {
 	if math.IsNaN(want) || math.IsNaN(got) {
 		return math.IsNaN(want) && math.IsNaN(got)
 	}

@@ -20,12 +20,12 @@ func TestIsotonicMatchesScikitLearn(t *testing.T) {
 				t.Fatalf("%d y thresholds, want %d", len(iso.Y), len(c.YThresholds))
 			}
 			for i := range iso.Y {
-				if !close(iso.Y[i], c.YThresholds[i], 1e-15) {
+				if !near(iso.Y[i], c.YThresholds[i], 1e-15) {
 					t.Errorf("y threshold %d = %v, want %v (±1e-15)", i, iso.Y[i], c.YThresholds[i])
 				}
 			}
 			for i, q := range c.Query {
-				if got := iso.Predict(q); !close(got, c.Predict[i], 1e-15) {
+				if got := iso.Predict(q); !near(got, c.Predict[i], 1e-15) {
 					t.Errorf("Predict(%v) = %v, want %v (±1e-15)", q, got, c.Predict[i])
 				}
 			}

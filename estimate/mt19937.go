@@ -63,20 +63,20 @@ func (r *mt19937) uint32() uint32 {
 	return y
 }
 
-// interval returns a uniform integer in [0, max] by masked rejection
-// (random_interval); max must be below 2³².
-func (r *mt19937) interval(max uint32) uint32 {
-	if max == 0 {
+// interval returns a uniform integer in [0, bound] by masked rejection
+// (random_interval); bound must be below 2³².
+func (r *mt19937) interval(bound uint32) uint32 {
+	if bound == 0 {
 		return 0
 	}
-	mask := max
+	mask := bound
 	mask |= mask >> 1
 	mask |= mask >> 2
 	mask |= mask >> 4
 	mask |= mask >> 8
 	mask |= mask >> 16
 	for {
-		if v := r.uint32() & mask; v <= max {
+		if v := r.uint32() & mask; v <= bound {
 			return v
 		}
 	}

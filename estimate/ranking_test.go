@@ -11,10 +11,10 @@ func TestRankingMetricsMatchScikitLearn(t *testing.T) {
 		for i, y := range c.Y {
 			pos[i] = y == 1
 		}
-		if got := rocAUC(pos, c.Score); !close(got, c.ROCAUC, 1e-15) {
+		if got := rocAUC(pos, c.Score); !near(got, c.ROCAUC, 1e-15) {
 			t.Errorf("%s: rocAUC = %v, want roc_auc_score %v", c.Name, got, c.ROCAUC)
 		}
-		if got := averagePrecision(pos, c.Score); !close(got, c.AveragePrecision, 1e-15) {
+		if got := averagePrecision(pos, c.Score); !near(got, c.AveragePrecision, 1e-15) {
 			t.Errorf("%s: averagePrecision = %v, want average_precision_score %v", c.Name, got, c.AveragePrecision)
 		}
 	}

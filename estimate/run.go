@@ -47,7 +47,7 @@ func (e *Estimator) estimateChunks(d Data, chunks []Chunk, period string) []Chun
 	cal := e.calibrate(d.Scores)
 	out := make([]ChunkResult, len(chunks))
 	est := make([]float64, len(e.comps))
-	real := make([]float64, len(e.comps))
+	realized := make([]float64, len(e.comps))
 	for ci, c := range chunks {
 		var v view
 		if c.End >= c.Start {
@@ -62,11 +62,11 @@ func (e *Estimator) estimateChunks(d Data, chunks []Chunk, period string) []Chun
 		e.estimateAll(v, est)
 		labelled := 0
 		if v.label != nil {
-			labelled = e.realizedAll(v, real)
+			labelled = e.realizedAll(v, realized)
 		}
 		r := ChunkResult{Chunk: c, Period: period, Labelled: labelled, Metrics: make([]MetricResult, len(e.comps))}
 		for i, comp := range e.comps {
-			r.Metrics[i] = comp.result(est[i], real[i], labelled > 0, v.len())
+			r.Metrics[i] = comp.result(est[i], realized[i], labelled > 0, v.len())
 		}
 		out[ci] = r
 	}

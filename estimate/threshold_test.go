@@ -13,7 +13,7 @@ func TestStandardDeviationThreshold(t *testing.T) {
 		t.Errorf("Bounds(0..9) = %v, %v", lo, hi)
 	}
 	lo, hi = StandardDeviationThreshold{LowerMultiplier: math.NaN(), UpperMultiplier: 1}.Bounds(x)
-	if !math.IsNaN(lo) || !close(hi, 4.5+2.8722813232690143, 1e-15) {
+	if !math.IsNaN(lo) || !near(hi, 4.5+2.8722813232690143, 1e-15) {
 		t.Errorf("one-sided Bounds = %v, %v", lo, hi)
 	}
 	lo, hi = DefaultThreshold().Bounds([]float64{math.NaN(), math.NaN()})
@@ -30,7 +30,7 @@ func TestClipBounds(t *testing.T) {
 		{math.NaN(), 0.9, math.NaN(), 0.9},
 	} {
 		lo, hi := clipBounds(c.lo, c.hi, 0, 1)
-		if !close(lo, c.wantLo, 0) || !close(hi, c.wantHi, 0) {
+		if !near(lo, c.wantLo, 0) || !near(hi, c.wantHi, 0) {
 			t.Errorf("clipBounds(%v, %v) = %v, %v, want %v, %v", c.lo, c.hi, lo, hi, c.wantLo, c.wantHi)
 		}
 	}
