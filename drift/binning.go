@@ -1,6 +1,9 @@
 package drift
 
-import "math"
+import (
+	"errors"
+	"math"
+)
 
 // This file reproduces NumPy's binning as Evidently uses it
 // (stattests/utils.py::get_binned_data) for psi, kl_div and jensenshannon.
@@ -10,7 +13,11 @@ import "math"
 // and hi: np.linspace(first, last, k+1) with k = ceil((last-first)/width)
 // and width = (hi-lo)/(log2(n)+1), the range widened by 0.5 on each side
 // when lo == hi.
-func sturgesEdges(n int, lo, hi float64) []float64 {
+func sturgesEdges(n int, lo, hi float64) ([]float64, error) {
+	if math.IsInf(hi-lo, 0) {
+		// NumPy fails converting ceil(inf/inf) to an integer.
+		return nil, errors.New("the range of the values overflows float64, so NumPy cannot bin them")
+	}
 	first, last := lo, hi
 	if first == last {
 		first -= 0.5
@@ -21,7 +28,7 @@ func sturgesEdges(n int, lo, hi float64) []float64 {
 	if width != 0 {
 		k = int(math.Ceil((last - first) / width))
 	}
-	return linspace(first, last, k+1)
+	return linspace(first, last, k+1), nil
 }
 
 // linspace is np.linspace(start, stop, num) with endpoint=True.
@@ -52,11 +59,14 @@ func linspace(start, stop float64, num int) []float64 {
 // zeroFill, empty bins get a small share (min/1e6 if the smallest
 // non-empty share is <= 1e-4, else 1e-4), separately on each side, as
 // Evidently does for psi and kl_div.
-func binnedShares(p *pair, zeroFill bool) (ref, cur []float64) {
+func binnedShares(p *pair, zeroFill bool) (ref, cur []float64, err error) {
 	if p.typ == Numerical && p.ref.distinct > 20 {
 		a, b := p.ref.sorted, p.cur.sorted
 		lo, hi := bounds(a, b)
-		edges := sturgesEdges(len(a)+len(b), lo, hi)
+		edges, err := sturgesEdges(len(a)+len(b), lo, hi)
+		if err != nil {
+			return nil, nil, err
+		}
 		ref = shares(binCounts(a, edges), len(a))
 		cur = shares(binCounts(b, edges), len(b))
 	} else {
@@ -72,7 +82,7 @@ func binnedShares(p *pair, zeroFill bool) (ref, cur []float64) {
 		fillZeros(ref)
 		fillZeros(cur)
 	}
-	return ref, cur
+	return ref, cur, nil
 }
 
 // shares divides counts by n.

@@ -28,7 +28,10 @@ func runHellinger(p *pair) (float64, error) {
 	} else {
 		a, b := p.ref.sorted, p.cur.sorted
 		lo, hi := bounds(a, b)
-		edges := sturgesEdges(p.distinctUnion(), lo, hi)
+		edges, err := sturgesEdges(p.distinctUnion(), lo, hi)
+		if err != nil {
+			return 0, err
+		}
 		h1 := density(binCounts(a, edges), edges)
 		h2 := density(binCounts(b, edges), edges)
 		width := (edges[len(edges)-1] - edges[0]) / float64(len(edges)-1)

@@ -36,7 +36,7 @@ func numHistogram(ref, cur *numSample) Histogram {
 		lo, hi, bins = lo-0.5, hi+0.5, 1
 	}
 	h.Edges = make([]float64, bins+1)
-	step := (hi - lo) / float64(bins)
+	step := hi/float64(bins) - lo/float64(bins) // no overflow for huge ranges
 	for i := range h.Edges {
 		h.Edges[i] = lo + float64(i)*step
 	}

@@ -13,7 +13,10 @@ import "math"
 // Matches Evidently's `jensenshannon` stattest. Drift when JS >= threshold
 // (default 0.1).
 func runJensenShannon(p *pair) (float64, error) {
-	r, c := binnedShares(p, false)
+	r, c, err := binnedShares(p, false)
+	if err != nil {
+		return 0, err
+	}
 	return jensenShannon(r, c), nil
 }
 

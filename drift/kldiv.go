@@ -7,7 +7,10 @@ package drift
 // binnedShares). Matches Evidently's `kl_div` stattest. Drift when
 // KL >= threshold (default 0.1).
 func runKLDiv(p *pair) (float64, error) {
-	r, c := binnedShares(p, true)
+	r, c, err := binnedShares(p, true)
+	if err != nil {
+		return 0, err
+	}
 	pk, qk := normalized(r), normalized(c)
 	terms := make([]float64, len(pk))
 	for i := range pk {

@@ -38,6 +38,11 @@ func runMMD(p *pair) (float64, error) {
 	if N > mmdMaxValues {
 		return 0, fmt.Errorf("empirical_mmd is O(n^2) and limited to %d values in total, this column has %d", mmdMaxValues, N)
 	}
+	for _, v := range append(x[:len(x):len(x)], y...) {
+		if math.Abs(v) > 1e150 {
+			return 0, fmt.Errorf("empirical_mmd squares the values, and %g overflows float64", v)
+		}
+	}
 	sigma := math.Sqrt(0.5 * mmdMedianSqDist(x))
 	if sigma == 0 {
 		sigma = math.Sqrt(0.5 * 1)

@@ -8,7 +8,10 @@ import "math"
 // shares with zero fill (see binnedShares). Matches Evidently's `psi`
 // stattest. Drift when PSI >= threshold (default 0.1).
 func runPSI(p *pair) (float64, error) {
-	r, c := binnedShares(p, true)
+	r, c, err := binnedShares(p, true)
+	if err != nil {
+		return 0, err
+	}
 	terms := make([]float64, len(r))
 	for i := range r {
 		terms[i] = (r[i] - c[i]) * math.Log(r[i]/c[i])
