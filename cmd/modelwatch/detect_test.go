@@ -11,24 +11,24 @@ import (
 	"testing"
 )
 
-// riverVector is the part of a River vector (../../concept/testdata/river,
+// detectVector is the part of a River vector (../../concept/testdata/river,
 // River's own outputs) that detect replays.
-type riverVector struct {
+type detectVector struct {
 	Params         map[string]any `json:"params"`
 	Stream         []float64      `json:"stream"`
 	DriftIndices   []int          `json:"drift_indices"`
 	WarningIndices *[]int         `json:"warning_indices"`
 }
 
-// streamFile writes a vector's stream to a file, one value per line, and
+// detectStreamFile writes a vector's stream to a file, one value per line, and
 // returns the path and the vector.
-func streamFile(t *testing.T, vector string) (string, riverVector) {
+func detectStreamFile(t *testing.T, vector string) (string, detectVector) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "concept", "testdata", "river", vector+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v riverVector
+	var v detectVector
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatalf("decode %s: %v", vector, err)
 	}
@@ -85,7 +85,7 @@ func TestDetectRiverVectors(t *testing.T) {
 		{"river_unittest_pagehinkley_down_ds3", "pagehinkley"},
 	}
 	for _, tt := range tests {
-		path, v := streamFile(t, tt.vector)
+		path, v := detectStreamFile(t, tt.vector)
 		args := []string{"--detector", tt.detector, path}
 		for name, value := range v.Params {
 			b, _ := json.Marshal(value)
@@ -96,11 +96,11 @@ func TestDetectRiverVectors(t *testing.T) {
 			t.Errorf("detect %v: %v\n%s", args, err, msg)
 			continue
 		}
-		if got.Detector != tt.detector || got.N != len(v.Stream) || !slices.Equal(got.DriftIndices, nonNil(v.DriftIndices)) {
+		if got.Detector != tt.detector || got.N != len(v.Stream) || !slices.Equal(got.DriftIndices, detectNonNil(v.DriftIndices)) {
 			t.Errorf("%s: detect = %s, n %d, drift indices %v; want %s, %d, %v",
 				tt.vector, got.Detector, got.N, got.DriftIndices, tt.detector, len(v.Stream), v.DriftIndices)
 		}
-		if v.WarningIndices != nil && !slices.Equal(got.WarningIndices, nonNil(*v.WarningIndices)) {
+		if v.WarningIndices != nil && !slices.Equal(got.WarningIndices, detectNonNil(*v.WarningIndices)) {
 			t.Errorf("%s: warning indices = %v, want %v", tt.vector, got.WarningIndices, *v.WarningIndices)
 		}
 		for name, value := range v.Params {
@@ -111,7 +111,7 @@ func TestDetectRiverVectors(t *testing.T) {
 	}
 }
 
-func nonNil(xs []int) []int {
+func detectNonNil(xs []int) []int {
 	if xs == nil {
 		return []int{}
 	}
