@@ -49,6 +49,52 @@ type Store interface {
 	// is below q.Threshold, lowest confidence first, at most q.Limit.
 	LowConfidence(ctx context.Context, q LowConfidenceQuery) ([]modelwatch.Prediction, error)
 
+	// ModelSettings returns a model version's monitoring settings as
+	// stored (without defaults); the zero value when none were stored.
+	ModelSettings(ctx context.Context, key modelwatch.ModelKey) (modelwatch.ModelSettings, error)
+	// PutModelSettings replaces a model version's settings, creating the
+	// model version if it has no predictions yet.
+	PutModelSettings(ctx context.Context, key modelwatch.ModelKey, s modelwatch.ModelSettings) error
+
+	// PutReference replaces a model version's reference dataset.
+	PutReference(ctx context.Context, ref modelwatch.Reference) error
+	// Reference returns a model version's reference dataset, with its Data
+	// when withData is true; an error of code ENotFound when there is none.
+	Reference(ctx context.Context, key modelwatch.ModelKey, withData bool) (modelwatch.Reference, error)
+
+	// ScanFeatures calls fn with the timestamp and features (a JSON object)
+	// of every prediction of a model version made in [from, to), oldest
+	// first, stopping at fn's first error.
+	ScanFeatures(ctx context.Context, key modelwatch.ModelKey, from, to time.Time, fn func(ts time.Time, features []byte) error) error
+	// Accuracy counts the labelled and the correctly predicted predictions
+	// of a model version made in [from, to) (rounded to minutes, from
+	// rollups).
+	Accuracy(ctx context.Context, key modelwatch.ModelKey, from, to time.Time) (labelled, correct int64, err error)
+	// FirstLabelled counts, among the first n predictions of a model version
+	// to be labelled, how many were labelled and how many were correct.
+	FirstLabelled(ctx context.Context, key modelwatch.ModelKey, n int) (labelled, correct int64, err error)
+	// LabelledAfter returns a model version's labelled predictions with label
+	// sequence number greater than seq, in sequence order, at most limit.
+	LabelledAfter(ctx context.Context, key modelwatch.ModelKey, seq int64, limit int) ([]LabelEvent, error)
+
+	// AddDriftRun stores a drift run and its HTML report (may be nil) and
+	// returns its id.
+	AddDriftRun(ctx context.Context, run modelwatch.DriftRun, report []byte) (int64, error)
+	// DriftRuns lists a model version's runs of a kind ("" for every kind),
+	// newest first, at most limit, without their Result.
+	DriftRuns(ctx context.Context, key modelwatch.ModelKey, kind string, limit int) ([]modelwatch.DriftRun, error)
+	// DriftRun returns one run with its Result; ENotFound when the model
+	// version has no run with that id.
+	DriftRun(ctx context.Context, key modelwatch.ModelKey, id int64) (modelwatch.DriftRun, error)
+	// DriftReport returns a run's HTML report; ENotFound when it has none.
+	DriftReport(ctx context.Context, key modelwatch.ModelKey, id int64) ([]byte, error)
+
+	// AddConceptEvents stores detections of the streaming detectors.
+	AddConceptEvents(ctx context.Context, evs []modelwatch.ConceptEvent) error
+	// ConceptEvents lists a model version's detections, newest first, at
+	// most limit.
+	ConceptEvents(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.ConceptEvent, error)
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 

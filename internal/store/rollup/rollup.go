@@ -48,6 +48,7 @@ type Agg struct {
 	LatMin   float64 // smallest total latency, ms (valid when LatN > 0)
 	LatMax   float64 // largest total latency, ms (valid when LatN > 0)
 	Labelled int64   // predictions with ground truth
+	Correct  int64   // predictions equal to their ground truth
 	Classes  map[string]int64
 	sketch   *ddsketch.DDSketch
 	encoded  []byte // a stored sketch not yet decoded
@@ -97,6 +98,9 @@ func (a *Agg) AddPrediction(p *modelwatch.Prediction) {
 	}
 	if p.GroundTruth != "" {
 		a.Labelled++
+		if p.GroundTruth == p.Prediction {
+			a.Correct++
+		}
 	}
 	if a.Classes == nil {
 		a.Classes = make(map[string]int64, 4)
@@ -123,6 +127,7 @@ func (a *Agg) Merge(b *Agg) error {
 	a.LatN += b.LatN
 	a.LatSum += b.LatSum
 	a.Labelled += b.Labelled
+	a.Correct += b.Correct
 	for c, n := range b.Classes {
 		if a.Classes == nil {
 			a.Classes = make(map[string]int64, len(b.Classes))
@@ -213,10 +218,22 @@ func (b *Batch) AddPrediction(mv int64, p *modelwatch.Prediction) {
 }
 
 // AddLabelled counts a prediction of model version mv made at ts that was
-// labelled for the first time.
-func (b *Batch) AddLabelled(mv int64, ts time.Time) {
+// labelled for the first time, and whether the label agreed with it.
+func (b *Batch) AddLabelled(mv int64, ts time.Time, correct bool) {
 	for _, res := range Resolutions {
-		b.agg(Key{Model: mv, Res: res, Bucket: BucketStart(ts, res)}).Labelled++
+		a := b.agg(Key{Model: mv, Res: res, Bucket: BucketStart(ts, res)})
+		a.Labelled++
+		if correct {
+			a.Correct++
+		}
+	}
+}
+
+// AddCorrection records that a corrected label changed whether a prediction
+// of model version mv made at ts is correct: delta is +1 or -1.
+func (b *Batch) AddCorrection(mv int64, ts time.Time, delta int64) {
+	for _, res := range Resolutions {
+		b.agg(Key{Model: mv, Res: res, Bucket: BucketStart(ts, res)}).Correct += delta
 	}
 }
 

@@ -313,15 +313,19 @@ func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Predi
 				continue // the prediction carried the same label
 			}
 			*rev++
+			correct := f.label == string(p.Prediction)
 			if p.GroundTruth == "" {
 				// First label: it takes its place in the windows now.
 				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_seq = ?, label_rev = ? WHERE id = ?`,
 					f.label, f.at, *rev, *rev, f.id)
-				batch.AddLabelled(mv[i], p.Timestamp)
+				batch.AddLabelled(mv[i], p.Timestamp, correct)
 				out[i].labelled, out[i].joined = true, true
 			} else {
 				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_rev = ? WHERE id = ?`,
 					f.label, f.at, *rev, f.id)
+				if wasCorrect := p.GroundTruth == p.Prediction; wasCorrect != correct {
+					batch.AddCorrection(mv[i], p.Timestamp, correctionDelta(correct))
+				}
 			}
 			if err != nil {
 				return unavailable("join pending labels", err)
@@ -334,4 +338,13 @@ func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Predi
 // placeholders returns "?,?,…" with n question marks.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// correctionDelta is the change in the correct count when a label correction
+// makes a prediction correct (+1) or wrong (-1).
+func correctionDelta(nowCorrect bool) int64 {
+	if nowCorrect {
+		return 1
+	}
+	return -1
 }

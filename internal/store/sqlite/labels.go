@@ -44,6 +44,7 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 		mv     int64
 		key    modelwatch.ModelKey
 		ts     int64
+		pred   string
 		truth  sql.NullString
 		labSeq sql.NullInt64
 	}
@@ -58,7 +59,7 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 		for k, id := range ids {
 			args[k] = id
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT p.id, p.seq, p.mv_id, m.model_name, m.model_version, p.ts, p.ground_truth, p.label_seq
+		rows, err := tx.QueryContext(ctx, `SELECT p.id, p.seq, p.mv_id, m.model_name, m.model_version, p.ts, p.prediction, p.ground_truth, p.label_seq
 			FROM predictions p JOIN model_versions m ON m.id = p.mv_id WHERE p.id IN (`+placeholders(len(ids))+`)`, args...)
 		if err != nil {
 			return res, unavailable("read labelled predictions", err)
@@ -67,7 +68,7 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 		for rows.Next() {
 			var id string
 			var s stored
-			if err := rows.Scan(&id, &s.seq, &s.mv, &s.key.Name, &s.key.Version, &s.ts, &s.truth, &s.labSeq); err != nil {
+			if err := rows.Scan(&id, &s.seq, &s.mv, &s.key.Name, &s.key.Version, &s.ts, &s.pred, &s.truth, &s.labSeq); err != nil {
 				rows.Close()
 				return res, unavailable("read labelled predictions", err)
 			}
@@ -92,14 +93,18 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 				continue
 			}
 			rev++
+			correct := label == s.pred
 			if s.labSeq.Valid {
 				_, err = relabel.ExecContext(ctx, label, now, rev, s.seq)
 				res.Relabelled++
+				if wasCorrect := s.truth.String == s.pred; wasCorrect != correct {
+					batch.AddCorrection(s.mv, fromMicros(s.ts), correctionDelta(correct))
+				}
 			} else {
 				_, err = labelStmt.ExecContext(ctx, label, now, rev, rev, s.seq)
 				res.Joined++
 				res.Labelled[s.key]++
-				batch.AddLabelled(s.mv, fromMicros(s.ts))
+				batch.AddLabelled(s.mv, fromMicros(s.ts), correct)
 			}
 			if err != nil {
 				return res, unavailable("label prediction", err)

@@ -41,7 +41,7 @@ func (db *DB) writeRollups(ctx context.Context, tx *sql.Tx, b *rollup.Batch) err
 			latMin, latMax = a.LatMin, a.LatMax
 		}
 		if _, err := upsert.ExecContext(ctx,
-			k.Model, k.Res, k.Bucket, a.N, a.ConfN, a.ConfSum, a.LatN, a.LatSum, latMin, latMax, a.Labelled, sketch); err != nil {
+			k.Model, k.Res, k.Bucket, a.N, a.ConfN, a.ConfSum, a.LatN, a.LatSum, latMin, latMax, a.Labelled, a.Correct, sketch); err != nil {
 			return unavailable("write rollup", err)
 		}
 		for class, n := range a.Classes {
@@ -66,14 +66,14 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 		sql string
 	}{
 		{&st.rollupSketch, `SELECT latency_sketch FROM rollups WHERE mv_id = ? AND res = ? AND bucket = ?`},
-		{&st.rollupUpsert, `INSERT INTO rollups (mv_id, res, bucket, n, conf_n, conf_sum, lat_n, lat_sum, lat_min, lat_max, labelled, latency_sketch)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		{&st.rollupUpsert, `INSERT INTO rollups (mv_id, res, bucket, n, conf_n, conf_sum, lat_n, lat_sum, lat_min, lat_max, labelled, correct, latency_sketch)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (mv_id, res, bucket) DO UPDATE SET
 				n = n + excluded.n, conf_n = conf_n + excluded.conf_n, conf_sum = conf_sum + excluded.conf_sum,
 				lat_n = lat_n + excluded.lat_n, lat_sum = lat_sum + excluded.lat_sum,
 				lat_min = coalesce(min(lat_min, excluded.lat_min), lat_min, excluded.lat_min),
 				lat_max = coalesce(max(lat_max, excluded.lat_max), lat_max, excluded.lat_max),
-				labelled = labelled + excluded.labelled,
+				labelled = labelled + excluded.labelled, correct = correct + excluded.correct,
 				latency_sketch = coalesce(excluded.latency_sketch, latency_sketch)`},
 		{&st.classUpsert, `INSERT INTO rollup_classes (mv_id, res, bucket, class, n) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (mv_id, res, bucket, class) DO UPDATE SET n = n + excluded.n`},

@@ -48,6 +48,13 @@ func Run(t *testing.T, h Harness) {
 		{"ModelVersions", testModelVersions},
 		{"Durable", testDurable},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"Settings", testSettings},
+		{"Reference", testReference},
+		{"ScanFeatures", testScanFeatures},
+		{"Accuracy", testAccuracy},
+		{"LabelledAfter", testLabelledAfter},
+		{"DriftRuns", testDriftRuns},
+		{"ConceptEvents", testConceptEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

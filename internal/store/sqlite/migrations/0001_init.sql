@@ -57,6 +57,7 @@ CREATE TABLE rollups (
     lat_min        REAL,
     lat_max        REAL,
     labelled       INTEGER NOT NULL,
+    correct        INTEGER NOT NULL DEFAULT 0, -- labelled predictions equal to their ground truth
     latency_sketch BLOB,
     PRIMARY KEY (mv_id, res, bucket)
 ) WITHOUT ROWID;
