@@ -12,7 +12,7 @@ import (
 // Options configure Fit. The zero value is NannyML's default CBPE: the
 // default metrics, ten chunks, automatic calibration, mean ± 3σ thresholds.
 type Options struct {
-	// Metrics to estimate; empty means DefaultMetrics().
+	// Metrics to estimate, without repeats; empty means DefaultMetrics().
 	Metrics []Metric
 	// Chunker splits the reference data for the thresholds, and Run's data.
 	// Nil means DefaultChunker{}.
@@ -74,18 +74,17 @@ type component struct {
 // columns is multiclass, and every class must occur among the reference
 // labels.
 func Fit(ref Data, opts Options) (*Estimator, error) {
-	e := &Estimator{
-		metrics:   slices.Clone(opts.Metrics),
-		chunker:   opts.Chunker,
-		normalize: opts.Normalize,
-	}
-	if len(e.metrics) == 0 {
-		e.metrics = DefaultMetrics()
-	}
-	for _, m := range e.metrics {
+	e := &Estimator{chunker: opts.Chunker, normalize: opts.Normalize}
+	for _, m := range opts.Metrics {
 		if !slices.Contains(AllMetrics(), m) {
 			return nil, fmt.Errorf("fit estimator: unknown metric %q", m)
 		}
+		if !slices.Contains(e.metrics, m) {
+			e.metrics = append(e.metrics, m)
+		}
+	}
+	if len(e.metrics) == 0 {
+		e.metrics = DefaultMetrics()
 	}
 	if e.chunker == nil {
 		e.chunker = DefaultChunker{}
@@ -111,6 +110,9 @@ func Fit(ref Data, opts Options) (*Estimator, error) {
 		}
 		if len(e.classes) != cols {
 			return nil, fmt.Errorf("fit estimator: %d class names for %d score columns", len(e.classes), cols)
+		}
+		if s := slices.Sorted(slices.Values(e.classes)); len(slices.Compact(s)) != cols {
+			return nil, fmt.Errorf("fit estimator: class names %q repeat a name", e.classes)
 		}
 	}
 	if err := ref.check(cols, e.classCount(), e.needsPred(), true); err != nil {

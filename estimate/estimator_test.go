@@ -286,6 +286,17 @@ func TestBadInputNamesRowAndField(t *testing.T) {
 	}
 }
 
+func TestRepeatedNames(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	e, err := Fit(synthetic(r, 500, 0, true), Options{Metrics: []Metric{F1, Accuracy, F1}})
+	if err != nil || !slices.Equal(e.Components(), []string{"f1", "accuracy"}) {
+		t.Errorf("repeated metric: components %v, %v", e.Components(), err)
+	}
+	if _, err := Fit(syntheticMulticlass(r, 500), Options{Classes: []string{"a", "b", "a"}}); err == nil {
+		t.Error("repeated class name: no error")
+	}
+}
+
 func TestMulticlassNeedsEveryClassInReference(t *testing.T) {
 	d := Data{
 		Scores: [][]float64{{0.7, 0.6, 0.2, 0.1}, {0.2, 0.3, 0.7, 0.8}, {0.1, 0.1, 0.1, 0.1}},

@@ -186,7 +186,12 @@ func (r *Isotonic) Predict(x float64) float64 {
 			hi = mid
 		}
 	}
-	j := lo
+	return r.between(lo, x)
+}
+
+// between interpolates at x, where X[j] ≤ x < X[j+1].
+func (r *Isotonic) between(j int, x float64) float64 {
+	xs, ys := r.X, r.Y
 	if xs[j] == x {
 		return ys[j]
 	}

@@ -29,6 +29,11 @@ func TestIsotonicMatchesScikitLearn(t *testing.T) {
 					t.Errorf("Predict(%v) = %v, want %v (±1e-15)", q, got, c.Predict[i])
 				}
 			}
+			for i, got := range iso.Transform(nil, c.Query) {
+				if want := iso.Predict(c.Query[i]); got != want {
+					t.Fatalf("Transform(%v) = %v, Predict = %v", c.Query[i], got, want)
+				}
+			}
 		})
 	}
 }
