@@ -97,59 +97,7 @@ func ValidateFeatures(data []byte) error {
 // produced): it only checks the shape, in one pass without allocating unless
 // it finds an error.
 func CheckFeatureObject(data []byte) error {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return &FeatureError{Message: "must be a JSON object of feature name to number, string, boolean or null"}
-	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return nil
-	}
-	for i < len(data) {
-		// key
-		if data[i] != '"' {
-			return &FeatureError{Message: "must be a JSON object"}
-		}
-		keyStart := i
-		i = skipString(data, i)
-		if i < 0 {
-			return &FeatureError{Message: "must be a JSON object"}
-		}
-		key := data[keyStart:i]
-		i = skipSpace(data, i)
-		if i >= len(data) || data[i] != ':' {
-			return &FeatureError{Message: "must be a JSON object"}
-		}
-		i = skipSpace(data, i+1)
-		if i >= len(data) {
-			return &FeatureError{Message: "must be a JSON object"}
-		}
-		switch data[i] {
-		case '{', '[':
-			return &FeatureError{Name: unquoteKey(key), Message: "must be a number, string, boolean or null, not an object or array"}
-		case '"':
-			i = skipString(data, i)
-			if i < 0 {
-				return &FeatureError{Message: "must be a JSON object"}
-			}
-		default:
-			for i < len(data) && !isDelim(data[i]) {
-				i++
-			}
-		}
-		i = skipSpace(data, i)
-		if i >= len(data) {
-			return &FeatureError{Message: "must be a JSON object"}
-		}
-		if data[i] == '}' {
-			return nil
-		}
-		if data[i] != ',' {
-			return &FeatureError{Message: "must be a JSON object"}
-		}
-		i = skipSpace(data, i+1)
-	}
-	return &FeatureError{Message: "must be a JSON object"}
+	return RangeFeatures(data, func(_, _ []byte) bool { return true })
 }
 
 func isDelim(c byte) bool {
@@ -191,4 +139,77 @@ func unquoteKey(key []byte) string {
 		return s
 	}
 	return string(key)
+}
+
+// RangeFeatures calls fn for each feature of a JSON object of scalar values
+// (as CheckFeatureObject accepts), in order, with the feature's name (JSON
+// escapes decoded) and its raw JSON value, until fn returns false. It does
+// not allocate unless a name contains escapes. data must be valid JSON.
+func RangeFeatures(data []byte, fn func(name, value []byte) bool) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return &FeatureError{Message: "must be a JSON object"}
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return nil
+	}
+	for i < len(data) {
+		if data[i] != '"' {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		keyStart := i
+		if i = skipString(data, i); i < 0 {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		key := data[keyStart+1 : i-1]
+		if bytesContain(key, '\\') {
+			key = []byte(unquoteKey(data[keyStart:i]))
+		}
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != ':' {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		i = skipSpace(data, i+1)
+		valStart := i
+		if i >= len(data) {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		switch data[i] {
+		case '{', '[':
+			return &FeatureError{Name: string(key), Message: "must be a number, string, boolean or null, not an object or array"}
+		case '"':
+			if i = skipString(data, i); i < 0 {
+				return &FeatureError{Message: "must be a JSON object"}
+			}
+		default:
+			for i < len(data) && !isDelim(data[i]) {
+				i++
+			}
+		}
+		if !fn(key, data[valStart:i]) {
+			return nil
+		}
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		if data[i] == '}' {
+			return nil
+		}
+		if data[i] != ',' {
+			return &FeatureError{Message: "must be a JSON object"}
+		}
+		i = skipSpace(data, i+1)
+	}
+	return &FeatureError{Message: "must be a JSON object"}
+}
+
+func bytesContain(b []byte, c byte) bool {
+	for _, x := range b {
+		if x == c {
+			return true
+		}
+	}
+	return false
 }

@@ -122,3 +122,20 @@ func FuzzParseLabel(f *testing.F) {
 		}
 	})
 }
+
+func TestRangeFeatures(t *testing.T) {
+	var got []string
+	err := RangeFeatures([]byte(` { "a" : 1.5 , "b\"q":"x y" ,"c":true,"d":null} `), func(name, value []byte) bool {
+		got = append(got, string(name)+"="+string(value))
+		return true
+	})
+	want := []string{`a=1.5`, `b"q="x y"`, `c=true`, `d=null`}
+	if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("RangeFeatures = %q, %v; want %q", got, err, want)
+	}
+	n := 0
+	_ = RangeFeatures([]byte(`{"a":1,"b":2}`), func(_, _ []byte) bool { n++; return false })
+	if n != 1 {
+		t.Errorf("RangeFeatures did not stop when fn returned false")
+	}
+}
