@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,9 +18,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/modelwatch/modelwatch/drift"
+	"github.com/modelwatch/modelwatch/internal/alerting"
 	"github.com/modelwatch/modelwatch/internal/httpapi"
 	"github.com/modelwatch/modelwatch/internal/metrics"
 	"github.com/modelwatch/modelwatch/internal/monitor"
+	"github.com/modelwatch/modelwatch/internal/report"
 	"github.com/modelwatch/modelwatch/internal/store"
 	"github.com/modelwatch/modelwatch/internal/store/sqlite"
 )
@@ -38,6 +42,10 @@ type serveCmd struct {
 	SyncInterval      time.Duration `help:"How often windows pick up labels written by other replicas." default:"5s"`
 	SQLiteSynchronous string        `name:"sqlite-synchronous" help:"SQLite synchronous mode: FULL (every acknowledged write is on disk) or NORMAL (faster; a power cut may lose the last writes)." default:"FULL" enum:"FULL,NORMAL"`
 	ShutdownTimeout   time.Duration `help:"How long to let in-flight requests finish on SIGTERM." default:"30s"`
+	AlertmanagerURL   []string      `name:"alertmanager-url" help:"Alertmanager to post drift alerts to (repeat or comma-separate for several), e.g. http://alertmanager:9093." sep:","`
+	ExternalURL       string        `help:"modelwatch's URL as users reach it, for links to drift reports in alerts, e.g. https://modelwatch.example.com."`
+	CheckInterval     time.Duration `help:"How often due drift checks are looked for." default:"30s"`
+	MaxReferenceBytes int64         `help:"Largest accepted reference dataset upload in bytes." default:"268435456"`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -62,20 +70,40 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
-	windows := monitor.NewWindows(st, monitor.WindowsOptions{Size: c.WindowSize, SyncInterval: c.SyncInterval, Logger: log})
+	dm, err := metrics.NewDriftMetrics(reg)
+	if err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+	notifier, err := alerting.New(alerting.Options{URLs: c.AlertmanagerURL, Logger: log})
+	if err != nil {
+		return err
+	}
+	mon := monitor.New(st, dm, monitor.Options{
+		Logger: log, Interval: c.CheckInterval, Alerter: notifier,
+		Render: renderReport, ExternalURL: strings.TrimRight(c.ExternalURL, "/"),
+	})
+	windows := monitor.NewWindows(st, monitor.WindowsOptions{Size: c.WindowSize, SyncInterval: c.SyncInterval, Logger: log, OnEvent: mon.OnLabel})
 	start := time.Now()
 	if err := windows.Rebuild(ctx); err != nil {
 		return err
 	}
-	log.Info("sliding windows loaded", "duration", time.Since(start).Round(time.Millisecond))
+	if err := mon.Restore(ctx); err != nil {
+		return fmt.Errorf("restore drift state: %w", err)
+	}
+	log.Info("sliding windows and drift state loaded", "duration", time.Since(start).Round(time.Millisecond))
 	reg.MustRegister(metrics.NewWindowCollector(windows, c.WindowMinCount))
+	if notifier.Enabled() {
+		log.Info("drift alerts go to Alertmanager", "urls", c.AlertmanagerURL)
+	}
 
 	api := httpapi.New(st, windows, m, httpapi.Options{
-		MaxBodyBytes:   c.MaxBodyBytes,
-		MaxBatchRows:   c.MaxBatchRows,
-		WindowMinCount: c.WindowMinCount,
-		Logger:         log,
-		Metrics:        promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}),
+		Checks:            mon,
+		MaxReferenceBytes: c.MaxReferenceBytes,
+		MaxBodyBytes:      c.MaxBodyBytes,
+		MaxBatchRows:      c.MaxBatchRows,
+		WindowMinCount:    c.WindowMinCount,
+		Logger:            log,
+		Metrics:           promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}),
 	})
 	srv := &http.Server{
 		Handler:           api,
@@ -94,6 +122,8 @@ func (c *serveCmd) Run(e *env) error {
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { windows.Run(bg) })
+	wg.Go(func() { mon.Run(bg) })
+	wg.Go(func() { notifier.Run(bg) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -183,4 +213,19 @@ func newLogger(e *env, level, format string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// renderReport renders a data-drift run's HTML report.
+func renderReport(info monitor.ReportInfo, rep drift.Report) ([]byte, error) {
+	var buf bytes.Buffer
+	run := info.Run
+	err := report.WriteHTML(&buf, rep, report.Meta{
+		Title:         fmt.Sprintf("Data drift: %s %s", run.Model.Name, run.Model.Version),
+		Reference:     info.ReferenceName,
+		Current:       fmt.Sprintf("predictions of %s – %s", run.Window.From.Format(time.RFC3339), run.Window.To.Format(time.RFC3339)),
+		ReferenceRows: info.ReferenceRows,
+		CurrentRows:   run.Rows,
+		Generated:     run.FinishedAt,
+	})
+	return buf.Bytes(), err
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"slices"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -22,6 +23,21 @@ type Store interface {
 	LowConfidence(ctx context.Context, q store.LowConfidenceQuery) ([]modelwatch.Prediction, error)
 	ModelVersions(ctx context.Context) ([]modelwatch.ModelVersion, error)
 	Ping(ctx context.Context) error
+
+	ModelSettings(ctx context.Context, key modelwatch.ModelKey) (modelwatch.ModelSettings, error)
+	PutModelSettings(ctx context.Context, key modelwatch.ModelKey, s modelwatch.ModelSettings) error
+	PutReference(ctx context.Context, ref modelwatch.Reference) error
+	Reference(ctx context.Context, key modelwatch.ModelKey, withData bool) (modelwatch.Reference, error)
+	DriftRuns(ctx context.Context, key modelwatch.ModelKey, kind string, limit int) ([]modelwatch.DriftRun, error)
+	DriftRun(ctx context.Context, key modelwatch.ModelKey, id int64) (modelwatch.DriftRun, error)
+	DriftReport(ctx context.Context, key modelwatch.ModelKey, id int64) ([]byte, error)
+	ConceptEvents(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.ConceptEvent, error)
+}
+
+// Checks runs drift checks on demand.
+type Checks interface {
+	RunCheck(ctx context.Context, key modelwatch.ModelKey, kind string, window modelwatch.TimeRange, scheduledFor time.Time) (modelwatch.DriftRun, error)
+	Invalidate(key modelwatch.ModelKey)
 }
 
 // Windows is what the API needs from the sliding windows.
@@ -43,7 +59,10 @@ type Recorder interface {
 
 // Options configure a Server. Zero values give the defaults.
 type Options struct {
-	MaxBodyBytes   int64            // largest accepted request body after decompression (default 16 MiB)
+	MaxBodyBytes      int64 // largest accepted request body after decompression (default 16 MiB)
+	MaxReferenceBytes int64 // largest accepted reference dataset (default 256 MiB)
+	// Checks runs manual drift checks; nil disables them.
+	Checks         Checks
 	MaxBatchRows   int              // most records per request (default 100000)
 	WindowMinCount int              // labelled predictions before window metrics are shown (default 100)
 	Now            func() time.Time // clock (default time.Now)
@@ -60,6 +79,7 @@ type Server struct {
 	store   Store
 	windows Windows
 	metrics Recorder
+	checks  Checks
 	opts    Options
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -69,6 +89,9 @@ type Server struct {
 func New(st Store, windows Windows, rec Recorder, opts Options) *Server {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxReferenceBytes <= 0 {
+		opts.MaxReferenceBytes = 256 << 20
 	}
 	if opts.MaxBatchRows <= 0 {
 		opts.MaxBatchRows = 100000
@@ -82,7 +105,7 @@ func New(st Store, windows Windows, rec Recorder, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: st, windows: windows, metrics: rec, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	s := &Server{store: st, windows: windows, metrics: rec, checks: opts.Checks, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -95,6 +118,7 @@ type route struct {
 }
 
 func (s *Server) routes() {
+	const mv = "/api/v1/models/{name}/versions/{version}"
 	routes := []route{
 		{"/api/v1/predictions", "predictions", map[string]http.HandlerFunc{"POST": s.handlePredictions}},
 		{"/api/v1/ground-truth", "ground_truth", map[string]http.HandlerFunc{"POST": s.handleGroundTruth}},
@@ -102,6 +126,13 @@ func (s *Server) routes() {
 		{"/api/v1/models", "models", map[string]http.HandlerFunc{"GET": s.handleModels}},
 		{"/api/ml/predictions/stats", "stats", map[string]http.HandlerFunc{"GET": s.handleStats}},
 		{"/api/ml/predictions/low-confidence", "low_confidence", map[string]http.HandlerFunc{"GET": s.handleLowConfidence}},
+		{mv, "model", map[string]http.HandlerFunc{"GET": s.handleModel}},
+		{mv + "/settings", "settings", map[string]http.HandlerFunc{"GET": s.handleGetSettings, "PUT": s.handlePutSettings}},
+		{mv + "/reference", "reference", map[string]http.HandlerFunc{"GET": s.handleGetReference, "PUT": s.handlePutReference}},
+		{mv + "/drift-runs", "drift_runs", map[string]http.HandlerFunc{"GET": s.handleListRuns, "POST": s.handlePostRun}},
+		{mv + "/drift-runs/{id}", "drift_run", map[string]http.HandlerFunc{"GET": s.handleGetRun}},
+		{mv + "/drift-runs/{id}/report", "drift_report", map[string]http.HandlerFunc{"GET": s.handleGetReport}},
+		{mv + "/concept-events", "concept_events", map[string]http.HandlerFunc{"GET": s.handleConceptEvents}},
 		{"/healthz", "healthz", map[string]http.HandlerFunc{"GET": s.handleHealthz}},
 		{"/readyz", "readyz", map[string]http.HandlerFunc{"GET": s.handleReadyz}},
 	}
@@ -117,6 +148,7 @@ func (s *Server) routes() {
 				allow = append(allow, "HEAD")
 			}
 		}
+		slices.Sort(allow)
 		allowed := strings.Join(allow, ", ")
 		s.mux.Handle(rt.path, s.instrument(rt.name, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allowed)

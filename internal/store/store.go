@@ -73,9 +73,6 @@ type Store interface {
 	// FirstLabelled counts, among the first n predictions of a model version
 	// to be labelled, how many were labelled and how many were correct.
 	FirstLabelled(ctx context.Context, key modelwatch.ModelKey, n int) (labelled, correct int64, err error)
-	// LabelledAfter returns a model version's labelled predictions with label
-	// sequence number greater than seq, in sequence order, at most limit.
-	LabelledAfter(ctx context.Context, key modelwatch.ModelKey, seq int64, limit int) ([]LabelEvent, error)
 
 	// AddDriftRun stores a drift run and its HTML report (may be nil) and
 	// returns its id.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch"
-	"github.com/modelwatch/modelwatch/internal/store"
 	"github.com/modelwatch/modelwatch/internal/store/rollup"
 )
 
@@ -201,16 +200,4 @@ func (db *DB) FirstLabelled(ctx context.Context, key modelwatch.ModelKey, n int)
 		return 0, 0, unavailable("read first labelled predictions", err)
 	}
 	return labelled, correct, nil
-}
-
-// LabelledAfter implements store.Store.
-func (db *DB) LabelledAfter(ctx context.Context, key modelwatch.ModelKey, seq int64, limit int) ([]store.LabelEvent, error) {
-	rows, err := db.reader.QueryContext(ctx, `SELECT p.label_rev, p.label_seq, m.model_name, m.model_version, p.ground_truth, p.prediction
-		FROM predictions p JOIN model_versions m ON m.id = p.mv_id
-		WHERE m.model_name = ? AND m.model_version = ? AND p.label_seq > ?
-		ORDER BY p.label_seq LIMIT ?`, key.Name, key.Version, seq, limit)
-	if err != nil {
-		return nil, unavailable("read labelled predictions", err)
-	}
-	return scanEvents(rows)
 }

@@ -155,31 +155,6 @@ func testAccuracy(t *testing.T, h Harness) {
 	}
 }
 
-func testLabelledAfter(t *testing.T, h Harness) {
-	s := h.Open(t, NewClock(t0).Now)
-	var ps []modelwatch.Prediction
-	var ls []modelwatch.GroundTruth
-	for i := range 30 {
-		ps = append(ps, pred(fmt.Sprint(i), "m", "1", t0, fmt.Sprint(i%3), 0.5), pred(fmt.Sprint("o", i), "m", "2", t0, "x", 0.5))
-		ls = append(ls, gt(fmt.Sprint(i), "0"), gt(fmt.Sprint("o", i), "x"))
-	}
-	mustIngest(t, s, ps...)
-	mustLabel(t, s, ls...)
-	all, err := s.LabelledAfter(ctx(t), key, 0, 1000)
-	if err != nil || len(all) != 30 {
-		t.Fatalf("LabelledAfter(0) = %d events, %v; want 30", len(all), err)
-	}
-	for i, e := range all {
-		if e.Model != key || (i > 0 && e.Seq <= all[i-1].Seq) {
-			t.Fatalf("LabelledAfter event %d = %+v: wrong version or out of order", i, e)
-		}
-	}
-	page, _ := s.LabelledAfter(ctx(t), key, all[9].Seq, 5)
-	if len(page) != 5 || page[0] != all[10] {
-		t.Errorf("LabelledAfter(seq of 10th, 5) = %+v, want events 11 to 15", page)
-	}
-}
-
 func testDriftRuns(t *testing.T, h Harness) {
 	s := h.Open(t, NewClock(t0).Now)
 	if _, err := s.DriftRun(ctx(t), key, 1); modelwatch.ErrorCode(err) != modelwatch.ENotFound {

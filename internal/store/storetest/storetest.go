@@ -52,7 +52,6 @@ func Run(t *testing.T, h Harness) {
 		{"Reference", testReference},
 		{"ScanFeatures", testScanFeatures},
 		{"Accuracy", testAccuracy},
-		{"LabelledAfter", testLabelledAfter},
 		{"DriftRuns", testDriftRuns},
 		{"ConceptEvents", testConceptEvents},
 	}

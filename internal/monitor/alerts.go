@@ -1,0 +1,164 @@
+package monitor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/drift"
+)
+
+// Alert names modelwatch posts to Alertmanager itself. The shipped
+// Prometheus rules raise alerts of the same names from the gauges with
+// source="prometheus"; the shipped Alertmanager configuration lets these
+// (source="modelwatch") inhibit those, so one condition notifies once.
+const (
+	AlertDataDrift      = "DataDriftDetected"
+	AlertConceptDrift   = "ConceptDriftDetected"
+	AlertStreamingDrift = "StreamingConceptDrift"
+)
+
+func alertLabels(name, severity string, key modelwatch.ModelKey) map[string]string {
+	return map[string]string{
+		"alertname": name, "severity": severity, "component": "ml_model", "source": "modelwatch",
+		"model_name": key.Name, "model_version": key.Version,
+	}
+}
+
+// runURL is a link to a run's report (data drift) or JSON (concept drift).
+func (m *Monitor) runURL(run modelwatch.DriftRun) string {
+	if m.opts.ExternalURL == "" {
+		return ""
+	}
+	u := fmt.Sprintf("%s/api/v1/models/%s/versions/%s/drift-runs/%d", m.opts.ExternalURL,
+		url.PathEscape(run.Model.Name), url.PathEscape(run.Model.Version), run.ID)
+	if run.HasReport {
+		u += "/report"
+	}
+	return u
+}
+
+// alert fires or resolves the alert of a successful run.
+func (m *Monitor) alert(run modelwatch.DriftRun) {
+	if m.opts.Alerter == nil {
+		return
+	}
+	switch run.Kind {
+	case modelwatch.KindData:
+		labels := alertLabels(AlertDataDrift, "warning", run.Model)
+		if !run.DriftDetected {
+			m.opts.Alerter.Resolve(labels)
+			return
+		}
+		share := 0.0
+		if run.DriftedColumnsShare != nil {
+			share = *run.DriftedColumnsShare
+		}
+		desc := fmt.Sprintf("Model %s v%s is experiencing data drift: %d features (%.0f%% of the columns) have drifted from the reference over %s – %s.",
+			run.Model.Name, run.Model.Version, run.DriftedColumns, share*100,
+			run.Window.From.Format(time.RFC3339), run.Window.To.Format(time.RFC3339))
+		if u := m.runURL(run); u != "" {
+			desc += " Report: " + u
+		}
+		m.opts.Alerter.Fire(labels, map[string]string{"summary": "Data drift detected in production", "description": desc}, m.runURL(run))
+	case modelwatch.KindConcept:
+		labels := alertLabels(AlertConceptDrift, "high", run.Model)
+		if !run.DriftDetected {
+			m.opts.Alerter.Resolve(labels)
+			return
+		}
+		desc := fmt.Sprintf("Model %s v%s accuracy dropped by %.2f%% (current: %.4f, baseline: %.4f); retraining may be required.",
+			run.Model.Name, run.Model.Version, deref(run.AccuracyDropPercent), deref(run.Accuracy), deref(run.BaselineAccuracy))
+		m.opts.Alerter.Fire(labels, map[string]string{"summary": "Concept drift detected - model accuracy degraded", "description": desc}, m.runURL(run))
+	}
+}
+
+func deref(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// streamingAlert fires the alert of a streaming detection; it stays firing
+// for StreamingAlertHold after the latest detection.
+func (m *Monitor) streamingAlert(e modelwatch.ConceptEvent) {
+	if m.opts.Alerter == nil {
+		return
+	}
+	labels := alertLabels(AlertStreamingDrift, "warning", e.Model)
+	labels["detector"] = e.Detector
+	m.detMu.Lock()
+	m.streaming[streamKey{e.Model, e.Detector}] = m.opts.Now()
+	m.detMu.Unlock()
+	m.opts.Alerter.Fire(labels, map[string]string{
+		"summary": "Streaming concept drift detected",
+		"description": fmt.Sprintf("The %s detector flagged a change in the error rate of model %s v%s at labelled prediction #%d (%s).",
+			e.Detector, e.Model.Name, e.Model.Version, e.Seq, e.At.Format(time.RFC3339)),
+	}, "")
+}
+
+// expireStreamingAlerts resolves streaming alerts whose last detection is
+// older than StreamingAlertHold.
+func (m *Monitor) expireStreamingAlerts() {
+	if m.opts.Alerter == nil {
+		return
+	}
+	now := m.opts.Now()
+	m.detMu.Lock()
+	var expired []streamKey
+	for k, at := range m.streaming {
+		if now.Sub(at) >= m.opts.StreamingAlertHold {
+			expired = append(expired, k)
+			delete(m.streaming, k)
+		}
+	}
+	m.detMu.Unlock()
+	for _, k := range expired {
+		labels := alertLabels(AlertStreamingDrift, "warning", k.key)
+		labels["detector"] = k.detector
+		m.opts.Alerter.Resolve(labels)
+	}
+}
+
+// Restore brings metrics and alerts back after a start: the gauges and the
+// firing alerts of each model version's latest successful checks.
+func (m *Monitor) Restore(ctx context.Context) error {
+	mvs, err := m.store.ModelVersions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, mv := range mvs {
+		for _, kind := range []string{modelwatch.KindData, modelwatch.KindConcept} {
+			runs, err := m.store.DriftRuns(ctx, mv.ModelKey, kind, 50)
+			if err != nil {
+				return err
+			}
+			for _, r := range runs {
+				if r.Status != modelwatch.RunOK {
+					continue
+				}
+				var rep *drift.Report
+				if kind == modelwatch.KindData {
+					full, err := m.store.DriftRun(ctx, mv.ModelKey, r.ID)
+					if err != nil {
+						return err
+					}
+					rep = &drift.Report{}
+					if err := json.Unmarshal(full.Result, rep); err != nil {
+						return fmt.Errorf("restore drift run %d of %s: %w", r.ID, mv.ModelKey, err)
+					}
+				}
+				m.publish(r, rep)
+				break
+			}
+			if len(runs) > 0 {
+				m.rec.DriftCheckRun(mv.ModelKey, kind, runs[0].FinishedAt)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package monitor
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/drift"
+)
+
+// columnBuilder turns stored feature objects into drift columns, typed like
+// the reference's columns, reading each object once without building maps.
+// Values are converted as the dataset package converts NDJSON, so that
+// production data and a reference file read the same way: in a categorical
+// column numbers become their shortest decimal form and booleans True or
+// False; in a numerical column numbers written as strings are accepted, and
+// anything else makes the column not computable, naming the prediction.
+type columnBuilder struct {
+	index map[string]int
+	cols  []*colAcc
+	rows  int
+}
+
+type colAcc struct {
+	name   string
+	typ    drift.ColumnType
+	nums   []float64
+	codes  []int32
+	dict   map[string]int32
+	levels []string
+	bad    string // why a numerical column cannot be computed
+}
+
+func newColumnBuilder(names []string, types map[string]drift.ColumnType) *columnBuilder {
+	b := &columnBuilder{index: make(map[string]int, len(names))}
+	for _, n := range names {
+		b.index[n] = len(b.cols)
+		b.cols = append(b.cols, &colAcc{name: n, typ: types[n], dict: map[string]int32{}})
+	}
+	return b
+}
+
+// add appends one prediction's features (a JSON object) as a row.
+func (b *columnBuilder) add(ts time.Time, features []byte) error {
+	row := b.rows
+	for _, c := range b.cols {
+		if c.typ == drift.Numerical {
+			c.nums = append(c.nums, math.NaN())
+		} else {
+			c.codes = append(c.codes, -1)
+		}
+	}
+	b.rows++
+	return modelwatch.RangeFeatures(features, func(name, value []byte) bool {
+		ci, ok := b.index[string(name)]
+		if !ok || len(value) == 0 || value[0] == 'n' {
+			return true
+		}
+		c := b.cols[ci]
+		if c.typ == drift.Numerical {
+			c.setNumber(row, ts, value)
+		} else {
+			c.codes[row] = c.intern(labelOf(value))
+		}
+		return true
+	})
+}
+
+func (c *colAcc) setNumber(row int, ts time.Time, value []byte) {
+	text := value
+	if value[0] == '"' {
+		text = value[1 : len(value)-1]
+	}
+	v, err := strconv.ParseFloat(string(text), 64)
+	if err != nil || value[0] == 't' || value[0] == 'f' {
+		if c.bad == "" {
+			shown := string(value)
+			if value[0] == 't' || value[0] == 'f' {
+				shown = strconv.Quote(labelOf(value))
+			}
+			c.bad = fmt.Sprintf("the prediction of %s has %s, which is not a number", ts.Format(time.RFC3339Nano), shown)
+		}
+		return
+	}
+	c.nums[row] = v
+}
+
+// labelOf is the categorical form of a JSON scalar.
+func labelOf(value []byte) string {
+	switch value[0] {
+	case 't':
+		return "True"
+	case 'f':
+		return "False"
+	case '"':
+		inner := value[1 : len(value)-1]
+		for _, ch := range inner {
+			if ch == '\\' {
+				var s string
+				if err := json.Unmarshal(value, &s); err == nil {
+					return s
+				}
+				break
+			}
+		}
+		return string(inner)
+	}
+	if v, err := strconv.ParseFloat(string(value), 64); err == nil {
+		return drift.FormatNumber(v)
+	}
+	return string(value)
+}
+
+func (c *colAcc) intern(s string) int32 {
+	if code, ok := c.dict[s]; ok {
+		return code
+	}
+	code := int32(len(c.levels))
+	c.dict[s] = code
+	c.levels = append(c.levels, s)
+	return code
+}
+
+// columns returns the built columns in reference order.
+func (b *columnBuilder) columns() []drift.Column {
+	out := make([]drift.Column, len(b.cols))
+	for i, c := range b.cols {
+		switch {
+		case c.typ == drift.Numerical && c.bad != "":
+			out[i] = drift.Invalid(c.name, drift.Numerical, c.bad)
+		case c.typ == drift.Numerical:
+			out[i] = drift.Numeric(c.name, c.nums)
+		default:
+			out[i] = drift.Encoded(c.name, c.codes, c.levels)
+		}
+	}
+	return out
+}
