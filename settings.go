@@ -49,7 +49,8 @@ type ModelSettings struct {
 	NumericalColumns           []string           `json:"numerical_columns,omitempty"`
 
 	// Detectors are the streaming concept-drift detectors fed with each
-	// labelled prediction's error (1 wrong, 0 right) [adwin and ddm].
+	// labelled prediction's error (1 wrong, 0 right) [adwin for drift, ddm
+	// for warnings].
 	Detectors []DetectorSpec `json:"detectors,omitempty"`
 
 	// ReferenceRange, when set, makes the production predictions of that
@@ -76,7 +77,17 @@ type CheckSettings struct {
 type DetectorSpec struct {
 	Name   string            `json:"name"`
 	Params map[string]string `json:"params,omitempty"`
+	// Role is RoleDrift (the default: a detection is a concept-drift event,
+	// counted and alerted on) or RoleWarning (its detections, and its
+	// warning zone where it has one, are recorded as early warnings only).
+	Role string `json:"role,omitempty"`
 }
+
+// Roles of a streaming detector.
+const (
+	RoleDrift   = "drift"
+	RoleWarning = "warning"
+)
 
 // TimeRange is a period [From, To).
 type TimeRange struct {
@@ -106,7 +117,14 @@ func (s ModelSettings) WithDefaults() ModelSettings {
 	fill(&s.DataDrift, DefaultDataDriftSchedule)
 	fill(&s.ConceptDrift, DefaultConceptDriftSchedule)
 	if s.Detectors == nil {
-		s.Detectors = []DetectorSpec{{Name: "adwin"}, {Name: "ddm"}}
+		// ADWIN decides drift; DDM, quick but prone to false alarms on a
+		// stable stream, gives early warnings.
+		s.Detectors = []DetectorSpec{{Name: "adwin"}, {Name: "ddm", Role: RoleWarning}}
+	}
+	for i := range s.Detectors {
+		if s.Detectors[i].Role == "" {
+			s.Detectors[i].Role = RoleDrift
+		}
 	}
 	return s
 }

@@ -220,6 +220,9 @@ func ValidateSettings(set modelwatch.ModelSettings) []modelwatch.FieldError {
 			add(field+".name", "repeats detector "+strconv.Quote(d.Name)+"; use each detector once")
 		}
 		seen[d.Name] = true
+		if d.Role != "" && d.Role != modelwatch.RoleDrift && d.Role != modelwatch.RoleWarning {
+			add(field+".role", "must be drift or warning")
+		}
 		if _, _, err := concept.Build(d.Name, d.Params); err != nil {
 			add(field, modelwatch.ErrorMessage(err))
 		}

@@ -3,10 +3,10 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"slices"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 

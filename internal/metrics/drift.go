@@ -24,6 +24,7 @@ type DriftMetrics struct {
 	lastRun       *prometheus.GaugeVec
 	duration      *prometheus.HistogramVec
 	conceptEvents *prometheus.CounterVec
+	warnings      *prometheus.CounterVec
 	maxFeatures   int
 }
 
@@ -64,9 +65,13 @@ func NewDriftMetrics(reg prometheus.Registerer) (*DriftMetrics, error) {
 			Name: "model_concept_drift_events_total",
 			Help: "Drifts flagged by the streaming concept-drift detectors on the stream of prediction errors, by detector.",
 		}, []string{"model_name", "model_version", "detector"}),
+		warnings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "model_concept_drift_warnings_total",
+			Help: "Early warnings of the streaming concept-drift detectors: entries into a warning zone, and detections of detectors configured for warnings only, by detector.",
+		}, []string{"model_name", "model_version", "detector"}),
 		maxFeatures: DefaultMaxFeatures,
 	}
-	for _, c := range []prometheus.Collector{d.dataDrift, d.driftedRatio, d.featureScore, d.conceptDrift, d.accuracyDrop, d.lastRun, d.duration, d.conceptEvents} {
+	for _, c := range []prometheus.Collector{d.dataDrift, d.driftedRatio, d.featureScore, d.conceptDrift, d.accuracyDrop, d.lastRun, d.duration, d.conceptEvents, d.warnings} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -126,4 +131,9 @@ func (d *DriftMetrics) DetectorsConfigured(k modelwatch.ModelKey, detectors []st
 // ConceptEvent counts a drift flagged by a streaming detector.
 func (d *DriftMetrics) ConceptEvent(k modelwatch.ModelKey, detector string) {
 	d.conceptEvents.WithLabelValues(k.Name, k.Version, detector).Inc()
+}
+
+// ConceptWarning counts an early warning of a streaming detector.
+func (d *DriftMetrics) ConceptWarning(k modelwatch.ModelKey, detector string) {
+	d.warnings.WithLabelValues(k.Name, k.Version, detector).Inc()
 }

@@ -57,8 +57,12 @@ func (m *Monitor) alert(run modelwatch.DriftRun) {
 		if run.DriftedColumnsShare != nil {
 			share = *run.DriftedColumnsShare
 		}
-		desc := fmt.Sprintf("Model %s v%s is experiencing data drift: %d features (%.0f%% of the columns) have drifted from the reference over %s – %s.",
-			run.Model.Name, run.Model.Version, run.DriftedColumns, share*100,
+		features := "features have"
+		if run.DriftedColumns == 1 {
+			features = "feature has"
+		}
+		desc := fmt.Sprintf("Model %s v%s is experiencing data drift: %d %s (%.0f%% of the columns) drifted from the reference over %s – %s.",
+			run.Model.Name, run.Model.Version, run.DriftedColumns, features, share*100,
 			run.Window.From.Format(time.RFC3339), run.Window.To.Format(time.RFC3339))
 		if u := m.runURL(run); u != "" {
 			desc += " Report: " + u

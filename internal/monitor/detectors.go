@@ -16,11 +16,12 @@ import (
 // sequence order; a label that arrives out of that order (read late, or a
 // correction) is not fed again.
 type detectorSet struct {
-	mu      sync.Mutex
-	names   []string
-	dets    []concept.Detector
-	warning []bool // whether each detector was in its warning zone
-	lastSeq int64  // the newest label fed
+	mu       sync.Mutex
+	names    []string
+	warnOnly []bool // detectors whose detections are warnings
+	dets     []concept.Detector
+	warning  []bool // whether each detector was in its warning zone
+	lastSeq  int64  // the newest label fed
 }
 
 // OnLabel feeds a label event to the model version's streaming detectors and
@@ -42,10 +43,12 @@ func (m *Monitor) OnLabel(e store.LabelEvent) {
 		m.log.Error("store streaming drift detections", "model", e.Model.String(), "err", err)
 	}
 	for _, ev := range evs {
-		m.log.Info("streaming concept drift", "model", e.Model.String(), "detector", ev.Detector, "kind", ev.Kind, "seq", ev.Seq)
+		m.log.Info("streaming concept drift detector", "model", e.Model.String(), "detector", ev.Detector, "kind", ev.Kind, "seq", ev.Seq)
 		if ev.Kind == "drift" {
 			m.rec.ConceptEvent(ev.Model, ev.Detector)
 			m.streamingAlert(ev)
+		} else {
+			m.rec.ConceptWarning(ev.Model, ev.Detector)
 		}
 	}
 }
@@ -70,6 +73,8 @@ func (s *detectorSet) feed(e store.LabelEvent, now time.Time, record bool) []mod
 		}
 		if record {
 			switch {
+			case d.DriftDetected() && s.warnOnly[i]:
+				evs = append(evs, modelwatch.ConceptEvent{Model: e.Model, Detector: s.names[i], Kind: "warning", At: now, Seq: e.Seq})
 			case d.DriftDetected():
 				evs = append(evs, modelwatch.ConceptEvent{Model: e.Model, Detector: s.names[i], Kind: "drift", At: now, Seq: e.Seq})
 			case warn && !s.warning[i]:
@@ -106,6 +111,7 @@ func (m *Monitor) detectorSet(ctx context.Context, key modelwatch.ModelKey, seq 
 		}
 		set.names = append(set.names, sp.Name)
 		set.dets = append(set.dets, d)
+		set.warnOnly = append(set.warnOnly, sp.Role == modelwatch.RoleWarning)
 	}
 	set.warning = make([]bool, len(set.dets))
 	if len(set.dets) > 0 {
@@ -113,7 +119,13 @@ func (m *Monitor) detectorSet(ctx context.Context, key modelwatch.ModelKey, seq 
 			return nil, err
 		}
 	}
-	m.rec.DetectorsConfigured(key, set.names)
+	var drifters []string
+	for i, n := range set.names {
+		if !set.warnOnly[i] {
+			drifters = append(drifters, n)
+		}
+	}
+	m.rec.DetectorsConfigured(key, drifters)
 	m.detMu.Lock()
 	defer m.detMu.Unlock()
 	if existing := m.detectors[key]; existing != nil {

@@ -37,6 +37,7 @@ type Recorder interface {
 	DriftCheckDuration(kind string, took time.Duration)
 	DetectorsConfigured(key modelwatch.ModelKey, detectors []string)
 	ConceptEvent(key modelwatch.ModelKey, detector string)
+	ConceptWarning(key modelwatch.ModelKey, detector string)
 }
 
 // Alerter is where the monitor raises and clears its own alerts.

@@ -124,3 +124,21 @@ func TestSizeDoesNotDependOnRows(t *testing.T) {
 	}
 	t.Logf("25 columns: %d bytes", len(large))
 }
+
+func TestWriteText(t *testing.T) {
+	rep := sampleReport(t, 600, 2)
+	var buf bytes.Buffer
+	if err := WriteText(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != len(rep.Columns)+3 {
+		t.Errorf("%d lines for %d columns:\n%s", len(lines), len(rep.Columns), out)
+	}
+	for _, want := range []string{"COLUMN", "feature_00", "ks", "not computable: the reference column has no values", "Dataset drift DETECTED"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package monitor
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/store/sqlite"
+	"github.com/modelwatch/modelwatch/internal/store/storetest"
+)
+
+// errorStream is n labels whose error rate is 0.1 for the first half and
+// 0.5 after, as (truth, prediction) pairs.
+func errorStream(n int) [][2]string {
+	rng := rand.New(rand.NewPCG(42, 42))
+	out := make([][2]string, n)
+	for i := range out {
+		p := 0.1
+		if i >= n/2 {
+			p = 0.5
+		}
+		out[i] = [2]string{"1", "1"}
+		if rng.Float64() < p {
+			out[i][0] = "0"
+		}
+	}
+	return out
+}
+
+// feed stores and labels stream[from:to] one batch at a time and lets the
+// windows (and so the monitor) follow.
+func feed(t *testing.T, db *sqlite.DB, w *Windows, stream [][2]string, from, to int) {
+	t.Helper()
+	for start := from; start < to; start += 100 {
+		end := min(start+100, to)
+		var ps []modelwatch.Prediction
+		var ls []modelwatch.GroundTruth
+		for i := start; i < end; i++ {
+			id := fmt.Sprint(i)
+			ps = append(ps, modelwatch.Prediction{ID: id, ModelName: key.Name, ModelVersion: key.Version, Timestamp: t0, Prediction: modelwatch.Label(stream[i][1])})
+			ls = append(ls, modelwatch.GroundTruth{ID: id, GroundTruth: modelwatch.Label(stream[i][0])})
+		}
+		if _, err := db.IngestPredictions(t.Context(), ps); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AddGroundTruth(t.Context(), ls); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Sync(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func startMonitor(t *testing.T, path string, rec *recorder, al *alerter) (*sqlite.DB, *Monitor, *Windows) {
+	t.Helper()
+	clock := storetest.NewClock(t0)
+	db := openDBWithClock(t, path, clock.Now)
+	mon := New(db, rec, Options{Now: clock.Now, Alerter: al})
+	w := NewWindows(db, WindowsOptions{OnEvent: mon.OnLabel})
+	if err := w.Rebuild(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return db, mon, w
+}
+
+func detections(t *testing.T, db *sqlite.DB) []string {
+	t.Helper()
+	evs, err := db.ConceptEvents(t.Context(), key, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range evs {
+		out = append(out, fmt.Sprintf("%s/%s@%d", e.Detector, e.Kind, e.Seq))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestStreamingDetectors(t *testing.T) {
+	stream := errorStream(3000)
+	rec, al := newRecorder(), &alerter{}
+	db, _, w := startMonitor(t, filepath.Join(t.TempDir(), "a.db"), rec, al)
+	feed(t, db, w, stream, 0, 3000)
+	evs, err := db.ConceptEvents(t.Context(), key, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Labels are stored in stream order, so label i has sequence number i+1.
+	first := map[string]int64{}
+	for _, e := range evs {
+		if e.Kind != "drift" {
+			continue
+		}
+		if e.Seq <= 1500 {
+			t.Errorf("%s flagged drift at label %d, before the error rate changed", e.Detector, e.Seq)
+		}
+		if f, ok := first[e.Detector]; !ok || e.Seq < f {
+			first[e.Detector] = e.Seq
+		}
+	}
+	if f, ok := first["adwin"]; !ok || f > 2000 {
+		t.Errorf("adwin first flagged drift at label %d, want within 500 labels of the change at 1500", f)
+	}
+	if _, ok := first["ddm"]; ok || rec.events[key.String()+"/ddm"] != 0 {
+		t.Errorf("ddm, configured for warnings by default, produced drift events")
+	}
+	if rec.events[key.String()+"/adwin"] == 0 || rec.events[key.String()+"/ddm/warning"] == 0 {
+		t.Errorf("counters = %v, want adwin drifts and ddm warnings", rec.events)
+	}
+	if fmt.Sprint(rec.detectors[key]) != "[adwin]" {
+		t.Errorf("detectors with drift counters = %v, want the default adwin", rec.detectors[key])
+	}
+	if al.firing[AlertStreamingDrift] == nil {
+		t.Errorf("no StreamingConceptDrift alert: %v", al.log)
+	}
+}
+
+// TestStreamingDetectorsSurviveRestart compares a monitor that ran through
+// a stream with one restarted half-way: replaying the stored labels rebuilds
+// the detectors, so both flag the same labels.
+func TestStreamingDetectorsSurviveRestart(t *testing.T) {
+	stream := errorStream(4000)
+	dir := t.TempDir()
+
+	dbA, _, wA := startMonitor(t, filepath.Join(dir, "a.db"), newRecorder(), &alerter{})
+	feed(t, dbA, wA, stream, 0, 4000)
+
+	path := filepath.Join(dir, "b.db")
+	dbB, _, wB := startMonitor(t, path, newRecorder(), &alerter{})
+	feed(t, dbB, wB, stream, 0, 2100)
+	if err := dbB.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder()
+	dbB2, _, wB2 := startMonitor(t, path, rec, &alerter{})
+	feed(t, dbB2, wB2, stream, 2100, 4000)
+
+	a, b := detections(t, dbA), detections(t, dbB2)
+	if len(a) == 0 {
+		t.Fatal("no detections at all")
+	}
+	if !slices.Equal(a, b) {
+		t.Errorf("detections differ after a restart:\n continuous %v\n restarted  %v", a, b)
+	}
+}
+
+func TestStreamingAlertExpires(t *testing.T) {
+	clock := storetest.NewClock(t0)
+	al := &alerter{}
+	mon := New(nil, newRecorder(), Options{Now: clock.Now, Alerter: al, StreamingAlertHold: time.Hour})
+	mon.streamingAlert(modelwatch.ConceptEvent{Model: key, Detector: "adwin", Kind: "drift", At: t0, Seq: 1})
+	clock.Advance(59 * time.Minute)
+	mon.expireStreamingAlerts()
+	if al.firing[AlertStreamingDrift] == nil {
+		t.Fatal("alert resolved before the hold time")
+	}
+	clock.Advance(time.Minute)
+	mon.expireStreamingAlerts()
+	if al.firing[AlertStreamingDrift] != nil {
+		t.Fatalf("alert still firing after the hold time: %v", al.log)
+	}
+}
