@@ -19,6 +19,7 @@ type cli struct {
 	Serve    serveCmd    `cmd:"" help:"Run the monitor: HTTP API, /metrics and background jobs."`
 	Detect   detectCmd   `cmd:"" help:"Replay a stream through one of River's drift detectors and print where it flags drift."`
 	Estimate estimateCmd `cmd:"" help:"Estimate a classifier's performance from its probabilities before labels arrive (NannyML's CBPE)."`
+	Drift    driftCmd    `cmd:"" help:"Compare a current dataset with a reference column by column (Evidently's data drift tests); print a table, write JSON or HTML."`
 	Version  versionCmd  `cmd:"" help:"Print build information."`
 }
 

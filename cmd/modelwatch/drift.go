@@ -1,0 +1,156 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/modelwatch/modelwatch/drift"
+	"github.com/modelwatch/modelwatch/internal/dataset"
+	"github.com/modelwatch/modelwatch/internal/report"
+)
+
+// driftCmd compares a current dataset with a reference, column by column,
+// with Evidently's tests and defaults.
+type driftCmd struct {
+	Reference string `help:"Reference dataset: CSV, NDJSON (.ndjson, .jsonl) or Parquet." required:"" type:"existingfile" placeholder:"FILE"`
+	Current   string `help:"Current dataset, same format choices." required:"" type:"existingfile" placeholder:"FILE"`
+
+	JSON        string `name:"json" help:"Write the report as JSON to FILE, or to stdout instead of the table with -." placeholder:"FILE|-"`
+	HTML        string `name:"html" help:"Write a self-contained HTML report to FILE." placeholder:"FILE"`
+	FailOnDrift bool   `help:"Exit with status 1 when the dataset drifts (for CI pipelines)."`
+
+	Stattest          string            `help:"Test for every column, by Evidently key (ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, ed, anderson, cramer_von_mises, t_test, mannw, es, fisher_exact, g_test, TVD, empirical_mmd)." placeholder:"KEY"`
+	NumStattest       string            `help:"Test for numerical columns (beats --stattest)." placeholder:"KEY"`
+	CatStattest       string            `help:"Test for categorical columns (beats --stattest)." placeholder:"KEY"`
+	PerColumnStattest map[string]string `help:"Tests per column (beat the others), e.g. age=psi,plan=TVD." mapsep:"," placeholder:"COL=KEY,..."`
+
+	StattestThreshold          *float64           `help:"Threshold for every column (default: each test's own)." placeholder:"X"`
+	NumStattestThreshold       *float64           `help:"Threshold for numerical columns." placeholder:"X"`
+	CatStattestThreshold       *float64           `help:"Threshold for categorical columns." placeholder:"X"`
+	PerColumnStattestThreshold map[string]float64 `help:"Thresholds per column, e.g. age=0.01,plan=0.2." mapsep:"," placeholder:"COL=X,..."`
+
+	DriftShare  float64  `help:"Share of drifted columns at which the dataset drifts (inclusive)." default:"0.5" placeholder:"X"`
+	Columns     []string `help:"Compare only these columns." sep:"," placeholder:"COL"`
+	Categorical []string `help:"Read these columns as categorical." sep:"," placeholder:"COL"`
+	Numerical   []string `help:"Read these columns as numerical." sep:"," placeholder:"COL"`
+}
+
+// driftDetected makes --fail-on-drift exit with status 1.
+type driftDetected struct{}
+
+func (driftDetected) Error() string { return "dataset drift detected (--fail-on-drift)" }
+
+// ExitCode implements exitCoder.
+func (driftDetected) ExitCode() int { return 1 }
+
+func (c *driftCmd) Run(e *env) error {
+	opts := drift.Options{
+		StatTest:                   c.Stattest,
+		NumStatTest:                c.NumStattest,
+		CatStatTest:                c.CatStattest,
+		PerColumnStatTest:          c.PerColumnStattest,
+		StatTestThreshold:          c.StattestThreshold,
+		NumStatTestThreshold:       c.NumStattestThreshold,
+		CatStatTestThreshold:       c.CatStattestThreshold,
+		PerColumnStatTestThreshold: c.PerColumnStattestThreshold,
+		DriftShare:                 c.DriftShare,
+		Columns:                    c.Columns,
+	}
+	if c.DriftShare <= 0 || c.DriftShare > 1 {
+		return fmt.Errorf("--drift-share %v: want a share in (0, 1]", c.DriftShare)
+	}
+	read := dataset.Options{Categorical: c.Categorical, Numerical: c.Numerical}
+	ref, err := c.load(e, c.Reference, read)
+	if err != nil {
+		return err
+	}
+	read.Types = ref.Types()
+	cur, err := c.load(e, c.Current, read)
+	if err != nil {
+		return err
+	}
+	rep, err := drift.CompareContext(e.ctx, ref.Columns, cur.Columns, opts)
+	if err != nil {
+		return fmt.Errorf("compare %s with %s: %w", c.Current, c.Reference, err)
+	}
+	if c.JSON != "-" {
+		if err := report.WriteText(e.stdout, rep); err != nil {
+			return err
+		}
+	}
+	if c.JSON != "" {
+		if err := writeOutput(e.stdout, c.JSON, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}); err != nil {
+			return fmt.Errorf("write json %q: %w", c.JSON, err)
+		}
+	}
+	if c.HTML != "" {
+		meta := report.Meta{
+			Reference: filepath.Base(c.Reference), Current: filepath.Base(c.Current),
+			ReferenceRows: ref.Rows, CurrentRows: cur.Rows, Generated: time.Now(),
+		}
+		if err := writeOutput(e.stdout, c.HTML, func(w io.Writer) error { return report.WriteHTML(w, rep, meta) }); err != nil {
+			return fmt.Errorf("write html %q: %w", c.HTML, err)
+		}
+	}
+	if c.FailOnDrift && rep.DatasetDrift {
+		return driftDetected{}
+	}
+	return nil
+}
+
+// load reads one dataset, showing progress on a terminal for large files.
+func (c *driftCmd) load(e *env, path string, opts dataset.Options) (*dataset.Table, error) {
+	if st, err := os.Stat(path); err == nil && st.Size() >= 32<<20 && isTerminal(e.stderr) {
+		name := filepath.Base(path)
+		last := -1
+		opts.Progress = func(done, total int64) {
+			if pct := int(100 * done / max(total, 1)); pct != last {
+				last = pct
+				fmt.Fprintf(e.stderr, "\rreading %s %3d%%", name, pct)
+			}
+		}
+		defer fmt.Fprintf(e.stderr, "\r\033[K")
+	}
+	t, err := dataset.ReadFile(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(t.Skipped) > 0 {
+		fmt.Fprintf(e.stderr, "%s: left out %v\n", path, t.Skipped)
+	}
+	return t, nil
+}
+
+// writeOutput writes to stdout for "-" or else to a new file.
+func writeOutput(stdout io.Writer, path string, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The cases are the shared Evidently ones (Evidently 0.7.21's outputs),
+// copied into drift/testdata/evidently/.
+const driftCases = "../../drift/testdata/evidently/"
+
+func runDrift(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"drift"}, args...), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func caseArgs(name string) []string {
+	return []string{"--reference", driftCases + name + "/reference.csv", "--current", driftCases + name + "/current.csv"}
+}
+
+func TestDriftJSONMatchesEvidently(t *testing.T) {
+	dirs, _ := filepath.Glob(driftCases + "*")
+	if len(dirs) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, dir := range dirs {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			stdout, _, err := runDrift(t, append(caseArgs(name), "--json", "-")...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+			}
+			keys := slices.Sorted(func(yield func(string) bool) {
+				for k := range got {
+					if !yield(k) {
+						return
+					}
+				}
+			})
+			want := []string{"columns", "dataset_drift", "drift_share", "number_of_columns", "number_of_drifted_columns", "share_of_drifted_columns"}
+			if !slices.Equal(keys, want) {
+				t.Errorf("top-level keys %v, want %v", keys, want)
+			}
+			var rep struct {
+				DriftShare   float64 `json:"drift_share"`
+				Columns      int     `json:"number_of_columns"`
+				Drifted      int     `json:"number_of_drifted_columns"`
+				Share        float64 `json:"share_of_drifted_columns"`
+				DatasetDrift bool    `json:"dataset_drift"`
+				PerColumn    []struct {
+					Name      string   `json:"column_name"`
+					Type      string   `json:"column_type"`
+					Test      string   `json:"stattest"`
+					Threshold float64  `json:"stattest_threshold"`
+					Kind      string   `json:"score_kind"`
+					Score     *float64 `json:"drift_score"`
+					Drift     bool     `json:"drift_detected"`
+				} `json:"columns"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			var ev struct {
+				Columns []struct {
+					Column      string  `json:"column"`
+					ColumnType  string  `json:"column_type"`
+					StatTestKey string  `json:"stattest_key"`
+					Threshold   float64 `json:"stattest_threshold"`
+					Score       float64 `json:"drift_score"`
+					Drift       bool    `json:"drift_detected"`
+				} `json:"columns"`
+				Dataset struct {
+					Columns int     `json:"number_of_columns"`
+					Drifted int     `json:"number_of_drifted_columns"`
+					Share   float64 `json:"share_of_drifted_columns"`
+					Drift   bool    `json:"dataset_drift"`
+				} `json:"dataset"`
+			}
+			b, err := os.ReadFile(filepath.Join(dir, "evidently.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Columns != ev.Dataset.Columns || rep.Drifted != ev.Dataset.Drifted || rep.Share != ev.Dataset.Share || rep.DatasetDrift != ev.Dataset.Drift || rep.DriftShare != 0.5 {
+				t.Errorf("dataset %d/%d/%v/%v, want %d/%d/%v/%v", rep.Columns, rep.Drifted, rep.Share, rep.DatasetDrift, ev.Dataset.Columns, ev.Dataset.Drifted, ev.Dataset.Share, ev.Dataset.Drift)
+			}
+			byName := map[string]int{}
+			for i, c := range rep.PerColumn {
+				byName[c.Name] = i
+			}
+			for _, w := range ev.Columns {
+				i, ok := byName[w.Column]
+				if !ok {
+					t.Errorf("no column %s", w.Column)
+					continue
+				}
+				g := rep.PerColumn[i]
+				if g.Score == nil || math.Abs(*g.Score-w.Score) > 1e-12 && math.Abs(*g.Score-w.Score) > 1e-9*math.Abs(w.Score) {
+					t.Errorf("%s: score %v, want %v", w.Column, g.Score, w.Score)
+				}
+				if g.Type != w.ColumnType || g.Test != w.StatTestKey || g.Threshold != w.Threshold || g.Drift != w.Drift {
+					t.Errorf("%s: %s/%s/%v/%v, want %s/%s/%v/%v", w.Column, g.Type, g.Test, g.Threshold, g.Drift, w.ColumnType, w.StatTestKey, w.Threshold, w.Drift)
+				}
+				if g.Kind != "p_value" && g.Kind != "distance" {
+					t.Errorf("%s: score_kind %q", w.Column, g.Kind)
+				}
+			}
+		})
+	}
+}
+
+func TestDriftTableJSONAndHTMLFiles(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath, htmlPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
+	stdout, _, err := runDrift(t, append(caseArgs("missing_values"), "--json", jsonPath, "--html", htmlPath)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"COLUMN", "num_nan30", "wasserstein", "Dataset drift NOT detected: 1 of 5 columns"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout)
+		}
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil || !json.Valid(b) {
+		t.Errorf("json file: %v", err)
+	}
+	h, err := os.ReadFile(htmlPath)
+	if err != nil || !bytes.Contains(h, []byte("Dataset drift is NOT detected")) || !bytes.Contains(h, []byte("reference.csv (1200 rows)")) {
+		t.Errorf("html file: %v", err)
+	}
+}
+
+func TestDriftFailOnDrift(t *testing.T) {
+	_, _, err := runDrift(t, append(caseArgs("small_num_shift"), "--fail-on-drift")...)
+	var ec exitCoder
+	if !errors.As(err, &ec) || ec.ExitCode() != 1 {
+		t.Errorf("drifting data with --fail-on-drift: %v, want exit status 1", err)
+	}
+	if _, _, err := runDrift(t, append(caseArgs("small_num_nodrift"), "--fail-on-drift")...); err != nil {
+		t.Errorf("stable data with --fail-on-drift: %v", err)
+	}
+	if _, _, err := runDrift(t, caseArgs("small_num_shift")...); err != nil {
+		t.Errorf("drifting data without --fail-on-drift: %v", err)
+	}
+}
+
+func TestDriftOptions(t *testing.T) {
+	type column struct {
+		Name      string  `json:"column_name"`
+		Type      string  `json:"column_type"`
+		Test      string  `json:"stattest"`
+		Threshold float64 `json:"stattest_threshold"`
+		Reason    string  `json:"reason"`
+	}
+	get := func(args ...string) map[string]column {
+		t.Helper()
+		stdout, _, err := runDrift(t, append(args, "--json", "-")...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep struct {
+			DriftShare float64  `json:"drift_share"`
+			Columns    []column `json:"columns"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]column{}
+		for _, c := range rep.Columns {
+			out[c.Name] = c
+		}
+		return out
+	}
+	cols := get(append(caseArgs("small_num_shift"), "--stattest", "psi", "--num-stattest", "wasserstein",
+		"--per-column-stattest", "x=ks,y=ed", "--stattest-threshold", "0.2", "--per-column-stattest-threshold", "x=0.01")...)
+	if c := cols["x"]; c.Test != "ks" || c.Threshold != 0.01 {
+		t.Errorf("x: %s %v, want ks 0.01", c.Test, c.Threshold)
+	}
+	if c := cols["y"]; c.Test != "ed" || c.Threshold != 0.2 {
+		t.Errorf("y: %s %v, want ed 0.2", c.Test, c.Threshold)
+	}
+	if c := cols["z"]; c.Test != "wasserstein" || c.Threshold != 0.2 {
+		t.Errorf("z: %s %v, want wasserstein 0.2", c.Test, c.Threshold)
+	}
+	cols = get(append(caseArgs("binary_small"), "--columns", "flag_int,answer", "--categorical", "flag_int", "--cat-stattest", "chisquare", "--cat-stattest-threshold", "0.1")...)
+	if len(cols) != 2 || cols["flag_int"].Type != "cat" || cols["flag_int"].Test != "chisquare" || cols["answer"].Threshold != 0.1 {
+		t.Errorf("--columns/--categorical: %+v", cols)
+	}
+	cols = get(append(caseArgs("small_cat_drift"), "--stattest", "ks")...)
+	if c := cols["color"]; !strings.Contains(c.Reason, "does not apply to categorical") {
+		t.Errorf("ks on a categorical column: reason %q", c.Reason)
+	}
+}
+
+func TestDriftErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("x,y\n1,a\n2,b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{append(caseArgs("small_num_shift"), "--stattest", "kolmogorov"), `unknown stattest "kolmogorov"`},
+		{append(caseArgs("small_num_shift"), "--columns", "nope"), `column "nope" is not in the reference`},
+		{append(caseArgs("small_num_shift"), "--drift-share", "1.5"), "--drift-share 1.5"},
+		{[]string{"--reference", bad, "--current", bad, "--numerical", "y"}, `bad.csv": column "y": row 1: "a" is not a number`},
+		{[]string{"--reference", bad, "--current", filepath.Join(dir, "missing.csv")}, "missing.csv"},
+		{[]string{"--reference", bad, "--current", bad, "--stattest-threshold", "x"}, "stattest-threshold"},
+	}
+	for _, tt := range tests {
+		_, _, err := runDrift(t, tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("drift %q: error %v, want one containing %q", tt.args, err, tt.want)
+		}
+	}
+}
