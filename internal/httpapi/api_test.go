@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/drift"
 	"github.com/modelwatch/modelwatch/internal/httpapi"
 	"github.com/modelwatch/modelwatch/internal/metrics"
 	"github.com/modelwatch/modelwatch/internal/monitor"
@@ -50,12 +51,22 @@ func newStack(t *testing.T, opts httpapi.Options) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wins := monitor.NewWindows(db, monitor.WindowsOptions{})
+	dm, err := metrics.NewDriftMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon := monitor.New(db, dm, monitor.Options{Now: clock.Now, Render: func(info monitor.ReportInfo, _ drift.Report) ([]byte, error) {
+		return []byte("<!doctype html><title>" + info.ReferenceName + "</title>"), nil
+	}})
+	wins := monitor.NewWindows(db, monitor.WindowsOptions{OnEvent: mon.OnLabel})
 	if err := wins.Rebuild(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	reg.MustRegister(metrics.NewWindowCollector(wins, 100))
 	opts.Now = clock.Now
+	if opts.Checks == nil {
+		opts.Checks = mon
+	}
 	opts.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	srv := httptest.NewServer(httpapi.New(db, wins, m, opts))
 	t.Cleanup(srv.Close)
@@ -96,7 +107,7 @@ func (s *stack) do(method, path, contentType string, body []byte, header ...stri
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if ct := resp.Header.Get("Content-Type"); path != "/metrics" && ct != "application/json" {
+	if ct := resp.Header.Get("Content-Type"); path != "/metrics" && !strings.HasSuffix(path, "/report") && !strings.Contains(path, "download=") && ct != "application/json" {
 		s.t.Errorf("%s %s: Content-Type %q, want application/json", method, path, ct)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: b}

@@ -368,7 +368,8 @@ func (s *Server) handlePostRun(w http.ResponseWriter, r *http.Request) {
 	if req.Kind == modelwatch.KindConcept {
 		window = time.Duration(eff.ConceptDrift.Window)
 	}
-	to := s.opts.Now().UTC()
+	// Up to now, including predictions stamped this second.
+	to := s.opts.Now().UTC().Truncate(time.Second).Add(time.Second)
 	if req.To != nil {
 		to = *req.To
 	}

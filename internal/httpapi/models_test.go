@@ -1,0 +1,146 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/httpapi"
+)
+
+func TestSettings(t *testing.T) {
+	s := newStack(t, httpapi.Options{})
+	const path = "/api/v1/models/churn/versions/v1/settings"
+	var got struct {
+		Settings  modelwatch.ModelSettings `json:"settings"`
+		Effective modelwatch.ModelSettings `json:"effective"`
+	}
+	r := s.get(path)
+	r.decode(t, &got)
+	if r.status != 200 || got.Effective.DataDrift.Schedule != "0 2 * * MON" || got.Effective.ConceptDrift.Schedule != "0 3 * * *" ||
+		got.Effective.DataDrift.MinRows != 100 || len(got.Effective.Detectors) != 2 {
+		t.Fatalf("default settings: %d %s", r.status, r.body)
+	}
+	r = s.do("PUT", path, "application/json", []byte(`{"baseline_accuracy":0.87,"data_drift":{"schedule":"@daily","window":"48h"},
+		"num_stattest":"psi","per_column_stattest":{"plan":"jensenshannon"},"detectors":[{"name":"adwin","params":{"delta":"0.01"}}]}`))
+	r.decode(t, &got)
+	if r.status != 200 || *got.Settings.BaselineAccuracy != 0.87 || got.Effective.DataDrift.MinRows != 100 || got.Effective.ConceptDrift.Schedule != "0 3 * * *" {
+		t.Fatalf("PUT settings: %d %s", r.status, r.body)
+	}
+	r = s.get(path)
+	r.decode(t, &got)
+	if got.Settings.NumStattest != "psi" || got.Settings.DataDrift.Schedule != "@daily" {
+		t.Errorf("settings not stored: %s", r.body)
+	}
+	r = s.do("PUT", path, "application/json", []byte(`{"baseline_accuracy":1.5,"data_drift":{"schedule":"every monday"},
+		"num_stattest":"nope","drift_share":0,"detectors":[{"name":"adwin","params":{"nonsense":"1"}},{"name":"adwin"},{"name":"ddm","role":"loud"}]}`))
+	var e errorResponse
+	r.decode(t, &e)
+	fields := map[string]bool{}
+	for _, d := range e.Error.Details {
+		fields[d.Field] = true
+	}
+	for _, f := range []string{"baseline_accuracy", "data_drift.schedule", "num_stattest", "drift_share", "detectors.0", "detectors.1.name", "detectors.2.role"} {
+		if !fields[f] {
+			t.Errorf("invalid settings: no error for %s in %s", f, r.body)
+		}
+	}
+	if r.status != 400 {
+		t.Errorf("invalid settings: status %d", r.status)
+	}
+	if r = s.do("PUT", path, "application/json", []byte(`{"baseline_acuracy":0.9}`)); r.status != 400 || !strings.Contains(string(r.body), "baseline_acuracy") {
+		t.Errorf("a misspelled field: %d %s", r.status, r.body)
+	}
+}
+
+func referenceCSV(n int, shift float64) string {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var b strings.Builder
+	b.WriteString("amount,plan\n")
+	for range n {
+		fmt.Fprintf(&b, "%v,%s\n", rng.NormFloat64()+shift, []string{"basic", "gold"}[rng.IntN(2)])
+	}
+	return b.String()
+}
+
+func TestReferenceAndRuns(t *testing.T) {
+	s := newStack(t, httpapi.Options{})
+	const base = "/api/v1/models/churn/versions/v1"
+	r := s.do("PUT", base+"/reference?filename=train.csv", "text/csv", []byte(referenceCSV(400, 0)))
+	var ref modelwatch.Reference
+	r.decode(t, &ref)
+	if r.status != 200 || ref.Rows != 400 || fmt.Sprint(ref.Columns) != "[amount plan]" || ref.Format != "csv" || ref.Filename != "train.csv" {
+		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	if r := s.do("GET", base+"/reference?download=1", "", nil); r.status != 200 || string(r.body) != referenceCSV(400, 0) || r.header.Get("Content-Type") != "text/csv" {
+		t.Errorf("download: %d %q", r.status, r.header.Get("Content-Type"))
+	}
+	for _, bad := range []struct{ ct, body, want string }{
+		{"text/plain", "a\n1\n", "Content-Type"},
+		{"text/csv", "", "header"},
+		{"application/x-ndjson", "{not json\n", "ndjson"},
+	} {
+		if r := s.do("PUT", base+"/reference", bad.ct, []byte(bad.body)); r.status != 400 || !strings.Contains(string(r.body), bad.want) {
+			t.Errorf("upload %q as %s: %d %s, want 400 mentioning %q", bad.body, bad.ct, r.status, r.body, bad.want)
+		}
+	}
+	// Production traffic, drifted.
+	rng := rand.New(rand.NewPCG(5, 6))
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, `{"id":"p%d","model_name":"churn","model_version":"v1","prediction":1,"features":{"amount":%v,"plan":"gold"}}`+"\n", i, rng.NormFloat64()+2)
+	}
+	s.do("POST", "/api/v1/predictions", "application/x-ndjson", []byte(b.String()))
+	var run modelwatch.DriftRun
+	r = s.post(base+"/drift-runs", `{"kind":"data"}`)
+	r.decode(t, &run)
+	if r.status != 201 || run.Status != "ok" || !run.DriftDetected || run.Rows != 300 || !run.HasReport || len(run.Result) == 0 {
+		t.Fatalf("manual run: %d %s", r.status, r.body)
+	}
+	r = s.do("GET", fmt.Sprintf("%s/drift-runs/%d/report", base, run.ID), "", nil)
+	if r.status != 200 || r.header.Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(string(r.body), "train.csv") {
+		t.Errorf("report: %d %q %s", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	r = s.post(base+"/drift-runs", `{"kind":"concept"}`)
+	r.decode(t, &run)
+	if r.status != 201 || run.Status != modelwatch.RunNotEnoughData {
+		t.Errorf("concept run without labels: %d %s", r.status, r.body)
+	}
+	var list struct {
+		Runs []modelwatch.DriftRun `json:"drift_runs"`
+	}
+	s.get(base+"/drift-runs?kind=data").decode(t, &list)
+	if len(list.Runs) != 1 || list.Runs[0].Kind != "data" || list.Runs[0].Result != nil {
+		t.Errorf("list of data runs = %+v", list.Runs)
+	}
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{"GET", base + "/drift-runs/999", "", 404},
+		{"GET", base + "/drift-runs/abc", "", 404},
+		{"GET", fmt.Sprintf("%s/drift-runs/%d/report", base, run.ID), "", 404}, // a concept run has no report
+		{"POST", base + "/drift-runs", `{"kind":"other"}`, 400},
+		{"POST", base + "/drift-runs", `{"kind":"data","from":"2026-11-27T00:00:00Z","to":"2026-11-26T00:00:00Z"}`, 400},
+		{"POST", "/api/v1/models/nope/versions/1/drift-runs", `{}`, 404},
+		{"GET", base + "/drift-runs?kind=weekly", "", 400},
+		{"DELETE", base + "/drift-runs", "", 405},
+	} {
+		if r := s.do(c.method, c.path, "application/json", []byte(c.body)); r.status != c.status {
+			t.Errorf("%s %s %s = %d %s, want %d", c.method, c.path, c.body, r.status, r.body, c.status)
+		}
+	}
+	var detail map[string]any
+	s.get(base).decode(t, &detail)
+	if detail["reference"] == nil || detail["last_runs"].(map[string]any)["data"] == nil {
+		t.Errorf("model detail = %v", detail)
+	}
+	var evs map[string][]modelwatch.ConceptEvent
+	if r := s.get(base + "/concept-events"); r.status != 200 {
+		t.Errorf("concept events: %d %s", r.status, r.body)
+	} else {
+		r.decode(t, &evs)
+	}
+}
