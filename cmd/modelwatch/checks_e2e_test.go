@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,8 +49,23 @@ func TestDriftChecksEndToEnd(t *testing.T) {
 	for range 2000 {
 		fmt.Fprintf(&ref, "%.3f,%s,%v\n", rng.ExpFloat64()*50, []string{"NL", "DE", "FR"}[rng.IntN(3)], rng.IntN(2) == 1)
 	}
-	if code, body := s.do("PUT", base+"/reference?filename=training.csv", "text/csv", ref.String()); code != 200 {
-		t.Fatalf("upload reference: %d %s", code, body)
+	// Upload it with the command line.
+	refFile := filepath.Join(t.TempDir(), "training.csv")
+	if err := os.WriteFile(refFile, []byte(ref.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"reference", "upload", "--server", s.url, "--model", "fraud", "--version", "v9", refFile}, &out, &errOut); err != nil {
+		t.Fatalf("modelwatch reference upload: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "2000 rows, 3 columns (amount, country, is_new)") {
+		t.Errorf("reference upload printed %q", out.String())
+	}
+	bad := filepath.Join(t.TempDir(), "broken.csv")
+	_ = os.WriteFile(bad, []byte("a,b\n1,2,3\n"), 0o600)
+	err := run(t.Context(), []string{"reference", "upload", "--server", s.url, "--model", "fraud", "--version", "v9", bad}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "upload refused (400 Bad Request)") {
+		t.Errorf("uploading a broken CSV: %v", err)
 	}
 	if code, body := s.do("PUT", base+"/settings", "application/json", `{"baseline_accuracy": 0.9}`); code != 200 {
 		t.Fatalf("settings: %d %s", code, body)

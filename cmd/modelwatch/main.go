@@ -16,11 +16,12 @@ import (
 
 // cli is the command line: one field per subcommand, each in its own file.
 type cli struct {
-	Serve    serveCmd    `cmd:"" help:"Run the monitor: HTTP API, /metrics and background jobs."`
-	Detect   detectCmd   `cmd:"" help:"Replay a stream through one of River's drift detectors and print where it flags drift."`
-	Estimate estimateCmd `cmd:"" help:"Estimate a classifier's performance from its probabilities before labels arrive (NannyML's CBPE)."`
-	Drift    driftCmd    `cmd:"" help:"Compare a current dataset with a reference column by column (Evidently's data drift tests); print a table, write JSON or HTML."`
-	Version  versionCmd  `cmd:"" help:"Print build information."`
+	Serve     serveCmd     `cmd:"" help:"Run the monitor: HTTP API, /metrics and background jobs."`
+	Detect    detectCmd    `cmd:"" help:"Replay a stream through one of River's drift detectors and print where it flags drift."`
+	Estimate  estimateCmd  `cmd:"" help:"Estimate a classifier's performance from its probabilities before labels arrive (NannyML's CBPE)."`
+	Drift     driftCmd     `cmd:"" help:"Compare a current dataset with a reference column by column (Evidently's data drift tests); print a table, write JSON or HTML."`
+	Reference referenceCmd `cmd:"" help:"Manage reference datasets on a running modelwatch."`
+	Version   versionCmd   `cmd:"" help:"Print build information."`
 }
 
 // env is what every subcommand gets from main: where to write, and a context
