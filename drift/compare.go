@@ -109,7 +109,7 @@ func (rc *refColumn) chooseTest(p *pair) *stattest {
 	var nvalues int
 	switch {
 	case p.ready():
-		nvalues = p.distinctUnion()
+		nvalues = p.distinctUnionUpTo(5) // DefaultTest only tells 2, 5 and more apart
 	case p.ref != nil:
 		nvalues = p.ref.distinct
 	case p.cref != nil:

@@ -187,7 +187,11 @@ func (p *pair) discrete() *discrete {
 
 // distinctUnion returns the number of distinct values of both samples
 // together, pd.concat([ref, cur]).nunique().
-func (p *pair) distinctUnion() int {
+func (p *pair) distinctUnion() int { return p.distinctUnionUpTo(math.MaxInt) }
+
+// distinctUnionUpTo is distinctUnion, but it stops counting (and returns
+// limit+1) once there are more than limit values.
+func (p *pair) distinctUnionUpTo(limit int) int {
 	if p.typ == Categorical {
 		return p.discrete().keys()
 	}
@@ -197,7 +201,7 @@ func (p *pair) distinctUnion() int {
 	a, b := p.ref.sorted, p.cur.sorted
 	n := 0
 	i, j := 0, 0
-	for i < len(a) || j < len(b) {
+	for (i < len(a) || j < len(b)) && n <= limit {
 		var v float64
 		if j >= len(b) || (i < len(a) && a[i] <= b[j]) {
 			v = a[i]

@@ -16,10 +16,11 @@ func runWasserstein(p *pair) (float64, error) {
 
 // cdfDistance is SciPy's _cdf_distance for sorted samples u and v:
 // (sum over consecutive pooled values of |F_u - F_v|^power * gap)^(1/power)
-// for power 1 or 2.
+// for power 1 or 2. Repeated values contribute zero-width gaps, which we
+// skip.
 func cdfDistance(u, v []float64, power int) float64 {
 	nu, nv := float64(len(u)), float64(len(v))
-	var acc kahan
+	var acc blockSum
 	i, j := 0, 0
 	for i < len(u) || j < len(v) {
 		var x float64
@@ -53,4 +54,32 @@ func cdfDistance(u, v []float64, power int) float64 {
 		return math.Sqrt(acc.value())
 	}
 	return acc.value()
+}
+
+// blockSum adds a stream of terms pairwise, as np.sum adds an array: terms
+// are summed in blocks of 128 and the block sums pairwise, without keeping
+// the whole stream.
+type blockSum struct {
+	buf    [128]float64
+	n      int
+	blocks []float64
+}
+
+// add appends a term.
+func (b *blockSum) add(v float64) {
+	b.buf[b.n] = v
+	b.n++
+	if b.n == len(b.buf) {
+		b.blocks = append(b.blocks, pairwiseSum(b.buf[:]))
+		b.n = 0
+	}
+}
+
+// value returns the sum of the terms.
+func (b *blockSum) value() float64 {
+	if b.n > 0 {
+		b.blocks = append(b.blocks, pairwiseSum(b.buf[:b.n]))
+		b.n = 0
+	}
+	return pairwiseSum(b.blocks)
 }
