@@ -1,0 +1,56 @@
+package dataset
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+func TestParseNumberAgreesWithStrconv(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 200000 {
+		var v float64
+		switch i % 4 {
+		case 0:
+			v = r.NormFloat64()
+		case 1:
+			v = math.Exp(r.NormFloat64() * 20)
+		case 2:
+			v = float64(r.Int64N(1 << 60))
+		default:
+			v = math.Float64frombits(r.Uint64())
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		for _, s := range []string{strconv.FormatFloat(v, 'g', -1, 64), strconv.FormatFloat(v, 'f', -1, 64), strconv.FormatFloat(v, 'e', 12, 64)} {
+			want, _ := strconv.ParseFloat(s, 64)
+			got, ok := parseNumber([]byte(s))
+			if !ok || math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("parseNumber(%q) = %v, %v; want %v", s, got, ok, want)
+			}
+		}
+	}
+	cases := map[string]bool{
+		"1": true, "-0": true, "+.5": true, "5.": true, "1e5": true, "1E-5": true, "007": true,
+		"0.000000000000000000000001": true, "1e": false, "e1": false, ".": false, "-": false,
+		"1.2.3": false, "1e+": false, "0x1p3": false, "1_0": false, "NAN": false, "Infinity": true, "-inf": true,
+		"1e400": false, " 2 ": true, "12345678901234567890123": true,
+	}
+	for s, want := range cases {
+		got, ok := parseNumber([]byte(s))
+		if ok != want {
+			t.Errorf("parseNumber(%q) ok = %v, want %v", s, ok, want)
+		}
+		if ok {
+			ref, _ := strconv.ParseFloat(s[:], 64)
+			if s == " 2 " {
+				ref = 2
+			}
+			if math.Float64bits(got) != math.Float64bits(ref) {
+				t.Errorf("parseNumber(%q) = %v, want %v", s, got, ref)
+			}
+		}
+	}
+}
