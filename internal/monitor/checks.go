@@ -24,7 +24,7 @@ func (m *Monitor) dataDrift(ctx context.Context, key modelwatch.ModelKey, s mode
 		return nil, nil, err
 	}
 	b := newColumnBuilder(ref.names, ref.types)
-	if err := m.store.ScanFeatures(ctx, key, run.Window.From, run.Window.To, b.add); err != nil {
+	if err := scanPipelined(ctx, m.store, key, run.Window, b); err != nil {
 		return nil, nil, err
 	}
 	run.Rows = b.rows

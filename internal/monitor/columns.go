@@ -22,6 +22,11 @@ type columnBuilder struct {
 	index map[string]int
 	cols  []*colAcc
 	rows  int
+
+	// the row being added, for visit
+	row   int
+	ts    time.Time
+	visit func(name, value []byte) bool
 }
 
 type colAcc struct {
@@ -40,6 +45,7 @@ func newColumnBuilder(names []string, types map[string]drift.ColumnType) *column
 		b.index[n] = len(b.cols)
 		b.cols = append(b.cols, &colAcc{name: n, typ: types[n], dict: map[string]int32{}})
 	}
+	b.visit = b.setValue // bound once: no allocation per row
 	return b
 }
 
@@ -54,19 +60,34 @@ func (b *columnBuilder) add(ts time.Time, features []byte) error {
 		}
 	}
 	b.rows++
-	return modelwatch.RangeFeatures(features, func(name, value []byte) bool {
-		ci, ok := b.index[string(name)]
-		if !ok || len(value) == 0 || value[0] == 'n' {
-			return true
-		}
-		c := b.cols[ci]
-		if c.typ == drift.Numerical {
-			c.setNumber(row, ts, value)
-		} else {
-			c.codes[row] = c.intern(labelOf(value))
-		}
+	b.row, b.ts = row, ts
+	return modelwatch.RangeFeatures(features, b.visit)
+}
+
+func (b *columnBuilder) setValue(name, value []byte) bool {
+	ci, ok := b.index[string(name)]
+	if !ok || len(value) == 0 || value[0] == 'n' {
 		return true
-	})
+	}
+	c := b.cols[ci]
+	if c.typ == drift.Numerical {
+		c.setNumber(b.row, b.ts, value)
+	} else {
+		c.codes[b.row] = c.internValue(value)
+	}
+	return true
+}
+
+// internValue returns the code of a JSON scalar's categorical form; the
+// common case, a string without escapes already seen, does not allocate.
+func (c *colAcc) internValue(value []byte) int32 {
+	if value[0] == '"' {
+		inner := value[1 : len(value)-1]
+		if code, ok := c.dict[string(inner)]; ok {
+			return code
+		}
+	}
+	return c.intern(labelOf(value))
 }
 
 func (c *colAcc) setNumber(row int, ts time.Time, value []byte) {
