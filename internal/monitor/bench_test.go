@@ -113,4 +113,3 @@ func BenchmarkDataDriftCheck(b *testing.B) {
 		})
 	}
 }
-
