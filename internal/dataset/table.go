@@ -118,11 +118,12 @@ func ReadFile(path string, opts Options) (*Table, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	switch ext {
 	case ".csv", ".txt":
-		data, err := os.ReadFile(path)
+		data, unmap, err := mapFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("read csv %q: %w", path, err)
 		}
 		t, err := ParseCSV(data, opts)
+		unmap()
 		if err != nil {
 			return nil, fmt.Errorf("read csv %q: %w", path, err)
 		}
