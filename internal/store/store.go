@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/store/rollup"
 )
 
 // Store keeps predictions and their ground truth durably. Every method that
@@ -44,6 +45,11 @@ type Store interface {
 	// Stats summarises predictions in [q.From, q.To) from rollups, in time
 	// that does not grow with the number of predictions.
 	Stats(ctx context.Context, q StatsQuery) (modelwatch.PredictionStats, error)
+
+	// Series returns a model version's rollups at one resolution, one point
+	// per bucket that has data in [q.From, q.To), oldest first, with every
+	// latency sketch, the classes and the confusion counts.
+	Series(ctx context.Context, q SeriesQuery) ([]rollup.Point, error)
 
 	// LowConfidence returns predictions made after q.Since whose confidence
 	// is below q.Threshold, lowest confidence first, at most q.Limit.
@@ -143,6 +149,13 @@ type StatsQuery struct {
 	Version string
 	From    time.Time // inclusive, rounded down to the minute
 	To      time.Time // exclusive, rounded up to the minute
+}
+
+// SeriesQuery selects the points returned by Series.
+type SeriesQuery struct {
+	Model    modelwatch.ModelKey
+	From, To time.Time
+	Step     int64 // rollup.Minute, rollup.Hour or rollup.Day
 }
 
 // LowConfidenceQuery selects the predictions returned by LowConfidence.

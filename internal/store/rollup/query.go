@@ -75,8 +75,8 @@ func Stats(a *Agg, period time.Duration) (modelwatch.PredictionStats, error) {
 	if a.ConfN > 0 {
 		st.AvgConfidence = new(a.ConfSum / float64(a.ConfN))
 	}
-	if a.LatN > 0 {
-		st.AvgLatencyMs = new(a.LatSum / float64(a.LatN))
+	if a.Latency.N > 0 {
+		st.AvgLatencyMs = new(a.LatSum / float64(a.Latency.N))
 	}
 	if a.N > 0 {
 		st.GroundTruthCoverage = new(float64(a.Labelled) / float64(a.N))
@@ -85,7 +85,7 @@ func Stats(a *Agg, period time.Duration) (modelwatch.PredictionStats, error) {
 		q   float64
 		dst **float64
 	}{{0.95, &st.P95LatencyMs}, {0.99, &st.P99LatencyMs}} {
-		v, ok, err := a.Quantile(q.q)
+		v, ok, err := a.Latency.Quantile(q.q)
 		if err != nil {
 			return st, err
 		}

@@ -1,12 +1,7 @@
 package rollup
 
 import (
-	"fmt"
 	"time"
-
-	"github.com/DataDog/sketches-go/ddsketch"
-	"github.com/DataDog/sketches-go/ddsketch/mapping"
-	"github.com/DataDog/sketches-go/ddsketch/store"
 
 	"github.com/modelwatch/modelwatch"
 )
@@ -21,14 +16,8 @@ const (
 // Resolutions lists every resolution, finest first.
 var Resolutions = [3]int64{Minute, Hour, Day}
 
-// RelativeAccuracy of the latency sketches: a reported percentile is within
-// 1 % of a latency that was observed near that rank.
-const RelativeAccuracy = 0.01
-
-// maxBins bounds a sketch's size whatever latencies clients send: 2048 bins
-// at 1 % accuracy cover 18 orders of magnitude before the lowest bins are
-// collapsed.
-const maxBins = 2048
+// Stages of a prediction's latency, in the order of Agg.Stages.
+var Stages = [3]string{"preprocessing", "inference", "postprocessing"}
 
 // Key identifies one rollup row. Model is the store's own id for a model
 // version.
@@ -38,20 +27,23 @@ type Key struct {
 	Bucket int64 // start of the bucket, Unix seconds, a multiple of Res
 }
 
+// Pair is a (ground truth, predicted class) pair of a confusion matrix.
+type Pair struct{ Truth, Pred string }
+
 // Agg is the summary of the predictions of one bucket.
 type Agg struct {
-	N        int64   // predictions
-	ConfN    int64   // predictions with a confidence
-	ConfSum  float64 // sum of confidences
-	LatN     int64   // predictions with a latency
-	LatSum   float64 // sum of total latencies, ms
-	LatMin   float64 // smallest total latency, ms (valid when LatN > 0)
-	LatMax   float64 // largest total latency, ms (valid when LatN > 0)
-	Labelled int64   // predictions with ground truth
-	Correct  int64   // predictions equal to their ground truth
+	N        int64     // predictions
+	ConfN    int64     // predictions with a confidence
+	ConfSum  float64   // sum of confidences
+	LatSum   float64   // sum of total latencies, ms
+	Latency  Sketch    // total latency, ms
+	Stages   [3]Sketch // preprocessing, inference, postprocessing latency, ms
+	Labelled int64     // predictions with ground truth
+	Correct  int64     // predictions equal to their ground truth
 	Classes  map[string]int64
-	sketch   *ddsketch.DDSketch
-	encoded  []byte // a stored sketch not yet decoded
+	// Confusion counts labelled predictions by (ground truth, prediction);
+	// entries may be negative in a Batch (a corrected label moves a count).
+	Confusion map[Pair]int64
 }
 
 // BucketStart returns the start of the bucket of resolution res that holds t.
@@ -64,17 +56,6 @@ func BucketStart(t time.Time, res int64) int64 {
 	return b
 }
 
-// NewSketch returns an empty latency sketch.
-func NewSketch() *ddsketch.DDSketch {
-	m, err := mapping.NewLogarithmicMapping(RelativeAccuracy)
-	if err != nil {
-		panic(err) // RelativeAccuracy is a valid constant
-	}
-	return ddsketch.NewDDSketch(m, newStore(), newStore())
-}
-
-func newStore() store.Store { return store.NewCollapsingLowestDenseStore(maxBins) }
-
 // AddPrediction adds one prediction to a.
 func (a *Agg) AddPrediction(p *modelwatch.Prediction) {
 	a.N++
@@ -83,24 +64,16 @@ func (a *Agg) AddPrediction(p *modelwatch.Prediction) {
 		a.ConfSum += c
 	}
 	if ms, ok := p.Total(); ok {
-		if a.LatN == 0 || ms < a.LatMin {
-			a.LatMin = ms
-		}
-		if a.LatN == 0 || ms > a.LatMax {
-			a.LatMax = ms
-		}
-		a.LatN++
 		a.LatSum += ms
-		if a.sketch == nil {
-			a.sketch = NewSketch()
+		a.Latency.Add(ms)
+	}
+	for i, v := range []*float64{p.Latency.PreprocessingMs, p.Latency.InferenceMs, p.Latency.PostprocessingMs} {
+		if v != nil {
+			a.Stages[i].Add(*v)
 		}
-		_ = a.sketch.Add(ms) // ms is finite and non-negative: Validate checked it
 	}
 	if p.GroundTruth != "" {
-		a.Labelled++
-		if p.GroundTruth == p.Prediction {
-			a.Correct++
-		}
+		a.addLabel(string(p.GroundTruth), string(p.Prediction), 1)
 	}
 	if a.Classes == nil {
 		a.Classes = make(map[string]int64, 4)
@@ -108,23 +81,23 @@ func (a *Agg) AddPrediction(p *modelwatch.Prediction) {
 	a.Classes[string(p.Prediction)]++
 }
 
-// SetEncodedSketch attaches a stored sketch, decoded only when needed.
-func (a *Agg) SetEncodedSketch(b []byte) { a.encoded = b }
+// addLabel counts delta labelled predictions with this truth and prediction.
+func (a *Agg) addLabel(truth, pred string, delta int64) {
+	a.Labelled += delta
+	if truth == pred {
+		a.Correct += delta
+	}
+	if a.Confusion == nil {
+		a.Confusion = make(map[Pair]int64, 4)
+	}
+	a.Confusion[Pair{truth, pred}] += delta
+}
 
 // Merge adds b into a.
 func (a *Agg) Merge(b *Agg) error {
 	a.N += b.N
 	a.ConfN += b.ConfN
 	a.ConfSum += b.ConfSum
-	if b.LatN > 0 {
-		if a.LatN == 0 || b.LatMin < a.LatMin {
-			a.LatMin = b.LatMin
-		}
-		if a.LatN == 0 || b.LatMax > a.LatMax {
-			a.LatMax = b.LatMax
-		}
-	}
-	a.LatN += b.LatN
 	a.LatSum += b.LatSum
 	a.Labelled += b.Labelled
 	a.Correct += b.Correct
@@ -134,71 +107,27 @@ func (a *Agg) Merge(b *Agg) error {
 		}
 		a.Classes[c] += n
 	}
-	if b.sketch == nil && len(b.encoded) == 0 {
-		return nil
+	for p, n := range b.Confusion {
+		if a.Confusion == nil {
+			a.Confusion = make(map[Pair]int64, len(b.Confusion))
+		}
+		a.Confusion[p] += n
 	}
-	if a.sketch == nil {
-		a.sketch = NewSketch()
-	}
-	if err := a.materialize(); err != nil {
+	if err := a.Latency.Merge(&b.Latency); err != nil {
 		return err
 	}
-	if b.sketch != nil {
-		return a.sketch.MergeWith(b.sketch)
-	}
-	if err := a.sketch.DecodeAndMergeWith(b.encoded); err != nil {
-		return fmt.Errorf("decode latency sketch: %w", err)
-	}
-	return nil
-}
-
-// materialize decodes a stored sketch into a.sketch.
-func (a *Agg) materialize() error {
-	if len(a.encoded) == 0 {
-		return nil
-	}
-	if a.sketch == nil {
-		a.sketch = NewSketch()
-	}
-	b := a.encoded
-	a.encoded = nil
-	if err := a.sketch.DecodeAndMergeWith(b); err != nil {
-		return fmt.Errorf("decode latency sketch: %w", err)
+	for i := range a.Stages {
+		if err := a.Stages[i].Merge(&b.Stages[i]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// EncodedSketch returns the latency sketch in DDSketch's compact encoding, or
-// nil when no latency was recorded.
-func (a *Agg) EncodedSketch() ([]byte, error) {
-	if err := a.materialize(); err != nil {
-		return nil, err
-	}
-	if a.sketch == nil || a.sketch.IsEmpty() {
-		return nil, nil
-	}
-	var b []byte
-	a.sketch.Encode(&b, false)
-	return b, nil
-}
-
-// Quantile returns the latency at quantile q in ms, clamped to the observed
-// range; ok is false when no latency was recorded.
-func (a *Agg) Quantile(q float64) (v float64, ok bool, err error) {
-	if err := a.materialize(); err != nil {
-		return 0, false, err
-	}
-	if a.sketch == nil || a.sketch.IsEmpty() {
-		return 0, false, nil
-	}
-	v, err = a.sketch.GetValueAtQuantile(q)
-	if err != nil {
-		return 0, false, fmt.Errorf("latency quantile %v: %w", q, err)
-	}
-	if a.LatN > 0 {
-		v = min(max(v, a.LatMin), a.LatMax)
-	}
-	return v, true, nil
+// Point is the summary of one bucket of a series.
+type Point struct {
+	Start time.Time
+	*Agg
 }
 
 // Batch accumulates the rollup changes of one write transaction.
@@ -218,22 +147,20 @@ func (b *Batch) AddPrediction(mv int64, p *modelwatch.Prediction) {
 }
 
 // AddLabelled counts a prediction of model version mv made at ts that was
-// labelled for the first time, and whether the label agreed with it.
-func (b *Batch) AddLabelled(mv int64, ts time.Time, correct bool) {
+// labelled for the first time.
+func (b *Batch) AddLabelled(mv int64, ts time.Time, truth, pred string) {
 	for _, res := range Resolutions {
-		a := b.agg(Key{Model: mv, Res: res, Bucket: BucketStart(ts, res)})
-		a.Labelled++
-		if correct {
-			a.Correct++
-		}
+		b.agg(Key{Model: mv, Res: res, Bucket: BucketStart(ts, res)}).addLabel(truth, pred, 1)
 	}
 }
 
-// AddCorrection records that a corrected label changed whether a prediction
-// of model version mv made at ts is correct: delta is +1 or -1.
-func (b *Batch) AddCorrection(mv int64, ts time.Time, delta int64) {
+// AddCorrection records that the label of a prediction of model version mv
+// made at ts changed from oldTruth to newTruth.
+func (b *Batch) AddCorrection(mv int64, ts time.Time, oldTruth, newTruth, pred string) {
 	for _, res := range Resolutions {
-		b.agg(Key{Model: mv, Res: res, Bucket: BucketStart(ts, res)}).Correct += delta
+		a := b.agg(Key{Model: mv, Res: res, Bucket: BucketStart(ts, res)})
+		a.addLabel(oldTruth, pred, -1)
+		a.addLabel(newTruth, pred, 1)
 	}
 }
 

@@ -104,20 +104,20 @@ func TestAggMergeAndQuantile(t *testing.T) {
 			b.AddPrediction(p)
 		}
 	}
-	enc, err := b.EncodedSketch()
+	enc, err := b.Latency.Encoded()
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored := Agg{N: b.N, LatN: b.LatN, LatSum: b.LatSum, LatMin: b.LatMin, LatMax: b.LatMax, Classes: b.Classes}
-	stored.SetEncodedSketch(enc)
+	stored := Agg{N: b.N, LatSum: b.LatSum, Classes: b.Classes}
+	stored.Latency.SetEncoded(enc, b.Latency.N, b.Latency.Min, b.Latency.Max)
 	if err := a.Merge(&stored); err != nil {
 		t.Fatal(err)
 	}
-	if a.N != 100 || a.LatN != 100 || a.LatMin != 1 || a.LatMax != 100 || a.Classes["x"] != 100 {
+	if a.N != 100 || a.Latency.N != 100 || a.Latency.Min != 1 || a.Latency.Max != 100 || a.Classes["x"] != 100 {
 		t.Fatalf("merged = %+v", a)
 	}
 	for _, q := range []float64{0, 0.5, 0.95, 0.99, 1} {
-		got, ok, err := a.Quantile(q)
+		got, ok, err := a.Latency.Quantile(q)
 		if err != nil || !ok {
 			t.Fatalf("Quantile(%v) = %v, %v, %v", q, got, ok, err)
 		}
@@ -127,7 +127,7 @@ func TestAggMergeAndQuantile(t *testing.T) {
 		}
 	}
 	var empty Agg
-	if _, ok, err := empty.Quantile(0.5); ok || err != nil {
+	if _, ok, err := empty.Latency.Quantile(0.5); ok || err != nil {
 		t.Errorf("empty Quantile ok=%v err=%v, want not ok", ok, err)
 	}
 	st, err := Stats(&empty, 24*time.Hour)

@@ -313,19 +313,16 @@ func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Predi
 				continue // the prediction carried the same label
 			}
 			*rev++
-			correct := f.label == string(p.Prediction)
 			if p.GroundTruth == "" {
 				// First label: it takes its place in the windows now.
 				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_seq = ?, label_rev = ? WHERE id = ?`,
 					f.label, f.at, *rev, *rev, f.id)
-				batch.AddLabelled(mv[i], p.Timestamp, correct)
+				batch.AddLabelled(mv[i], p.Timestamp, f.label, string(p.Prediction))
 				out[i].labelled, out[i].joined = true, true
 			} else {
 				_, err = tx.ExecContext(ctx, `UPDATE predictions SET ground_truth = ?, labelled_at = ?, label_rev = ? WHERE id = ?`,
 					f.label, f.at, *rev, f.id)
-				if wasCorrect := p.GroundTruth == p.Prediction; wasCorrect != correct {
-					batch.AddCorrection(mv[i], p.Timestamp, correctionDelta(correct))
-				}
+				batch.AddCorrection(mv[i], p.Timestamp, string(p.GroundTruth), f.label, string(p.Prediction))
 			}
 			if err != nil {
 				return unavailable("join pending labels", err)
@@ -338,13 +335,4 @@ func (db *DB) joinPending(ctx context.Context, tx *sql.Tx, ps []modelwatch.Predi
 // placeholders returns "?,?,…" with n question marks.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
-// correctionDelta is the change in the correct count when a label correction
-// makes a prediction correct (+1) or wrong (-1).
-func correctionDelta(nowCorrect bool) int64 {
-	if nowCorrect {
-		return 1
-	}
-	return -1
 }

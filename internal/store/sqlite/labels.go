@@ -93,18 +93,15 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 				continue
 			}
 			rev++
-			correct := label == s.pred
 			if s.labSeq.Valid {
 				_, err = relabel.ExecContext(ctx, label, now, rev, s.seq)
 				res.Relabelled++
-				if wasCorrect := s.truth.String == s.pred; wasCorrect != correct {
-					batch.AddCorrection(s.mv, fromMicros(s.ts), correctionDelta(correct))
-				}
+				batch.AddCorrection(s.mv, fromMicros(s.ts), s.truth.String, label, s.pred)
 			} else {
 				_, err = labelStmt.ExecContext(ctx, label, now, rev, rev, s.seq)
 				res.Joined++
 				res.Labelled[s.key]++
-				batch.AddLabelled(s.mv, fromMicros(s.ts), correct)
+				batch.AddLabelled(s.mv, fromMicros(s.ts), label, s.pred)
 			}
 			if err != nil {
 				return res, unavailable("label prediction", err)

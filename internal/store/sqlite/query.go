@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/internal/store"
@@ -139,63 +141,167 @@ func (db *DB) Stats(ctx context.Context, q store.StatsQuery) (modelwatch.Predict
 	if !ok || len(ranges) == 0 {
 		return rollup.Stats(total, period)
 	}
-	// One index range scan per resolution range: at most a few hundred
-	// rows per model version whatever the number of predictions.
-	mvArgs := args
-	args = nil
-	var parts, classParts []string
-	for _, r := range ranges {
-		where := cond + " AND res = ? AND bucket >= ? AND bucket < ?"
-		parts = append(parts, `SELECT n, conf_n, conf_sum, lat_n, lat_sum, coalesce(lat_min, 0), coalesce(lat_max, 0), labelled, latency_sketch FROM rollups WHERE `+where)
-		classParts = append(classParts, `SELECT class, n FROM rollup_classes WHERE `+where)
-		args = append(args, mvArgs...)
-		args = append(args, r.Res, r.From, r.To)
-	}
-
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	rows, err := tx.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	err = loadRollups(ctx, tx, cond, args, ranges, []string{"total"}, false, func(int64, int64) *rollup.Agg { return total })
 	if err != nil {
-		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
-	}
-	for rows.Next() {
-		var a rollup.Agg
-		var sketch []byte
-		if err := rows.Scan(&a.N, &a.ConfN, &a.ConfSum, &a.LatN, &a.LatSum, &a.LatMin, &a.LatMax, &a.Labelled, &sketch); err != nil {
-			rows.Close()
-			return modelwatch.PredictionStats{}, unavailable("read statistics", err)
-		}
-		a.SetEncodedSketch(sketch)
-		if err := total.Merge(&a); err != nil {
-			rows.Close()
-			return modelwatch.PredictionStats{}, fmt.Errorf("read statistics: %w", err)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT class, sum(n) FROM (`+strings.Join(classParts, " UNION ALL ")+`) GROUP BY class`, args...)
-	if err != nil {
-		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
-	}
-	defer rows.Close()
-	total.Classes = map[string]int64{}
-	for rows.Next() {
-		var class string
-		var n int64
-		if err := rows.Scan(&class, &n); err != nil {
-			return modelwatch.PredictionStats{}, unavailable("read statistics", err)
-		}
-		total.Classes[class] = n
-	}
-	if err := rows.Err(); err != nil {
-		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
+		return modelwatch.PredictionStats{}, err
 	}
 	return rollup.Stats(total, period)
+}
+
+// Series implements store.Store.
+func (db *DB) Series(ctx context.Context, q store.SeriesQuery) ([]rollup.Point, error) {
+	if q.Step != rollup.Minute && q.Step != rollup.Hour && q.Step != rollup.Day {
+		return nil, modelwatch.Errorf(modelwatch.EInvalid, "series step must be a minute, an hour or a day")
+	}
+	mv, ok, err := db.readMV(ctx, db.reader, q.Model)
+	if err != nil || !ok {
+		return nil, err
+	}
+	from, to := rollup.BucketStart(q.From, q.Step), q.To.Unix()
+	if to <= from {
+		return nil, nil
+	}
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, unavailable("read series", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	points := map[int64]*rollup.Agg{}
+	err = loadRollups(ctx, tx, "mv_id = ?", []any{mv}, []rollup.Range{{Res: q.Step, From: from, To: to}}, sketchKinds[:], true,
+		func(_, bucket int64) *rollup.Agg {
+			a := points[bucket]
+			if a == nil {
+				a = &rollup.Agg{}
+				points[bucket] = a
+			}
+			return a
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rollup.Point, 0, len(points))
+	for b, a := range points {
+		out = append(out, rollup.Point{Start: time.Unix(b, 0).UTC(), Agg: a})
+	}
+	slices.SortFunc(out, func(x, y rollup.Point) int { return x.Start.Compare(y.Start) })
+	return out, nil
+}
+
+// loadRollups reads the rollups of the model versions matching cond in
+// ranges and merges each row into into(mv, bucket): the counts, the latency
+// sketches of the given kinds, the classes and, when confusion is true, the
+// confusion counts. Each range is one index range scan.
+func loadRollups(ctx context.Context, tx *sql.Tx, cond string, condArgs []any, ranges []rollup.Range, kinds []string,
+	confusion bool, into func(mv, bucket int64) *rollup.Agg,
+) error {
+	var where []string
+	var args []any
+	for _, r := range ranges {
+		where = append(where, cond+" AND res = ? AND bucket >= ? AND bucket < ?")
+		args = append(args, condArgs...)
+		args = append(args, r.Res, r.From, r.To)
+	}
+	union := func(cols, table, extra string) string {
+		parts := make([]string, len(where))
+		for i, w := range where {
+			parts[i] = "SELECT mv_id, bucket, " + cols + " FROM " + table + " WHERE " + w + extra
+		}
+		return strings.Join(parts, " UNION ALL ")
+	}
+	scan := func(doing, query string, qargs []any, row func(rows *sql.Rows) error) error {
+		rows, err := tx.QueryContext(ctx, query, qargs...)
+		if err != nil {
+			return unavailable(doing, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := row(rows); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return unavailable(doing, err)
+		}
+		return nil
+	}
+	var mv, bucket int64
+	if err := scan("read rollups", union("n, conf_n, conf_sum, lat_sum, labelled, correct", "rollups", ""), args, func(rows *sql.Rows) error {
+		var a rollup.Agg
+		if err := rows.Scan(&mv, &bucket, &a.N, &a.ConfN, &a.ConfSum, &a.LatSum, &a.Labelled, &a.Correct); err != nil {
+			return unavailable("read rollups", err)
+		}
+		return into(mv, bucket).Merge(&a)
+	}); err != nil {
+		return err
+	}
+	if len(kinds) > 0 {
+		kindArgs := make([]any, 0, len(args)+len(kinds)*len(where))
+		perRange := len(args) / len(where)
+		for i := range where {
+			kindArgs = append(kindArgs, args[i*perRange:(i+1)*perRange]...)
+			for _, k := range kinds {
+				kindArgs = append(kindArgs, k)
+			}
+		}
+		err := scan("read latency sketches", union("kind, n, min, max, sketch", "rollup_sketches", " AND kind IN ("+placeholders(len(kinds))+")"), kindArgs,
+			func(rows *sql.Rows) error {
+				var kind string
+				var n int64
+				var lo, hi float64
+				var enc []byte
+				if err := rows.Scan(&mv, &bucket, &kind, &n, &lo, &hi, &enc); err != nil {
+					return unavailable("read latency sketches", err)
+				}
+				var sk rollup.Sketch
+				sk.SetEncoded(enc, n, lo, hi)
+				a := into(mv, bucket)
+				for i, k := range sketchKinds {
+					if k == kind {
+						return sketchesOf(a)[i].Merge(&sk)
+					}
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+	}
+	if err := scan("read class counts", union("class, n", "rollup_classes", ""), args, func(rows *sql.Rows) error {
+		var class string
+		var n int64
+		if err := rows.Scan(&mv, &bucket, &class, &n); err != nil {
+			return unavailable("read class counts", err)
+		}
+		a := into(mv, bucket)
+		if a.Classes == nil {
+			a.Classes = map[string]int64{}
+		}
+		a.Classes[class] += n
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !confusion {
+		return nil
+	}
+	return scan("read confusion counts", union("truth, pred, n", "rollup_confusion", ""), args, func(rows *sql.Rows) error {
+		var p rollup.Pair
+		var n int64
+		if err := rows.Scan(&mv, &bucket, &p.Truth, &p.Pred, &n); err != nil {
+			return unavailable("read confusion counts", err)
+		}
+		a := into(mv, bucket)
+		if a.Confusion == nil {
+			a.Confusion = map[rollup.Pair]int64{}
+		}
+		a.Confusion[p] += n
+		return nil
+	})
 }
 
 // LowConfidence implements store.Store.

@@ -54,6 +54,7 @@ func Run(t *testing.T, h Harness) {
 		{"Accuracy", testAccuracy},
 		{"DriftRuns", testDriftRuns},
 		{"ConceptEvents", testConceptEvents},
+		{"Series", testSeries},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -44,24 +44,35 @@ CREATE TABLE pending_labels (
 
 -- Per-minute, per-hour and per-day summaries (res = 60, 3600, 86400 seconds;
 -- bucket = start of the bucket in Unix seconds), written in the same
--- transaction as the predictions they summarise.
+-- transaction as the predictions and labels they summarise.
 CREATE TABLE rollups (
-    mv_id          INTEGER NOT NULL,
-    res            INTEGER NOT NULL,
-    bucket         INTEGER NOT NULL,
-    n              INTEGER NOT NULL,
-    conf_n         INTEGER NOT NULL,
-    conf_sum       REAL    NOT NULL,
-    lat_n          INTEGER NOT NULL,
-    lat_sum        REAL    NOT NULL,
-    lat_min        REAL,
-    lat_max        REAL,
-    labelled       INTEGER NOT NULL,
-    correct        INTEGER NOT NULL DEFAULT 0, -- labelled predictions equal to their ground truth
-    latency_sketch BLOB,
+    mv_id    INTEGER NOT NULL,
+    res      INTEGER NOT NULL,
+    bucket   INTEGER NOT NULL,
+    n        INTEGER NOT NULL,
+    conf_n   INTEGER NOT NULL,
+    conf_sum REAL    NOT NULL,
+    lat_sum  REAL    NOT NULL, -- sum of total latencies, ms
+    labelled INTEGER NOT NULL,
+    correct  INTEGER NOT NULL, -- labelled predictions equal to their ground truth
     PRIMARY KEY (mv_id, res, bucket)
 ) WITHOUT ROWID;
 
+-- Latency distributions per bucket: kind is total, preprocessing, inference
+-- or postprocessing; sketch is a DDSketch (1 % relative accuracy).
+CREATE TABLE rollup_sketches (
+    mv_id  INTEGER NOT NULL,
+    res    INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    kind   TEXT    NOT NULL,
+    n      INTEGER NOT NULL,
+    min    REAL    NOT NULL,
+    max    REAL    NOT NULL,
+    sketch BLOB    NOT NULL,
+    PRIMARY KEY (mv_id, res, bucket, kind)
+) WITHOUT ROWID;
+
+-- Predicted classes per bucket.
 CREATE TABLE rollup_classes (
     mv_id  INTEGER NOT NULL,
     res    INTEGER NOT NULL,
@@ -69,4 +80,16 @@ CREATE TABLE rollup_classes (
     class  TEXT    NOT NULL,
     n      INTEGER NOT NULL,
     PRIMARY KEY (mv_id, res, bucket, class)
+) WITHOUT ROWID;
+
+-- Labelled predictions per bucket by (ground truth, prediction): the
+-- confusion matrix behind accuracy, precision, recall and F1 over time.
+CREATE TABLE rollup_confusion (
+    mv_id  INTEGER NOT NULL,
+    res    INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    truth  TEXT    NOT NULL,
+    pred   TEXT    NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (mv_id, res, bucket, truth, pred)
 ) WITHOUT ROWID;
