@@ -176,7 +176,7 @@ func TestAlertmanagerSecretsFromFiles(t *testing.T) {
 // accuracy drop mutes the accuracy warning.
 func TestAlertmanagerInhibition(t *testing.T) {
 	prog := tool(t, "prometheus-alertmanager", "prometheus-alertmanager", "alertmanager")
-	url := startAlertmanager(t, prog)
+	url := startAlertmanager(t, prog, amConfig)
 
 	type alert struct {
 		name, version, source string
@@ -277,20 +277,16 @@ func alertStates(t *testing.T, url string) map[string]string {
 	return states
 }
 
-// startAlertmanager runs Alertmanager with the shipped configuration on a
-// free loopback port until the test ends, and returns its URL.
-func startAlertmanager(t *testing.T, prog string) string {
+// startAlertmanager runs Alertmanager with the configuration file config on
+// a free loopback port, clustering off, until the test ends, and returns its
+// URL.
+func startAlertmanager(t *testing.T, prog, config string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
 	cmd := exec.CommandContext(ctx, prog,
-		"--config.file="+amConfig,
+		"--config.file="+config,
 		"--storage.path="+t.TempDir(),
 		"--web.listen-address="+addr,
 		"--cluster.listen-address=",
@@ -320,6 +316,21 @@ func startAlertmanager(t *testing.T, prog string) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// freeAddr returns a loopback address whose port was free a moment ago, for
+// a program that takes its listen address as a flag.
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return addr
 }
 
 // syncBuffer is a bytes.Buffer safe for a process writing its output while

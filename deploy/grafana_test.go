@@ -308,21 +308,9 @@ func TestDashboardPanels(t *testing.T) {
 // recording rules) and for the current parser, and reads only known metrics
 // and the recording rules of the rules file.
 func TestDashboardQueries(t *testing.T) {
-	d := loadDashboard(t)
+	qs := dashboardQueries(loadDashboard(t))
 	_, records := loadRules(t)
 	known := knownMetrics(records)
-	type q struct{ where, expr string }
-	var qs []q
-	for _, p := range d.Panels {
-		for _, tg := range p.Targets {
-			qs = append(qs, q{fmt.Sprintf("panel %q %s", p.Title, tg.RefID), tg.Expr})
-		}
-	}
-	for i, a := range d.Annotations.List {
-		if a.Expr != "" {
-			qs = append(qs, q{fmt.Sprintf("annotation %d", i), a.Expr})
-		}
-	}
 	if len(qs) < 20 {
 		t.Fatalf("found only %d queries in %s", len(qs), dashboardFile)
 	}
@@ -358,6 +346,28 @@ func TestDashboardQueries(t *testing.T) {
 	if out, err := run(t, ".", prog, "check", "rules", f); err != nil {
 		t.Fatalf("promtool check rules on the dashboard's queries: %v\n%s", err, out)
 	}
+}
+
+// dashQuery is one PromQL query of the dashboard, as written there (with
+// Grafana's variables), and where it is: panel "Title" refId, or
+// annotation N.
+type dashQuery struct{ where, expr string }
+
+// dashboardQueries returns every query of the dashboard's panels and
+// annotations.
+func dashboardQueries(d dash) []dashQuery {
+	var qs []dashQuery
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			qs = append(qs, dashQuery{fmt.Sprintf("panel %q %s", p.Title, tg.RefID), tg.Expr})
+		}
+	}
+	for i, a := range d.Annotations.List {
+		if a.Expr != "" {
+			qs = append(qs, dashQuery{fmt.Sprintf("annotation %d", i), a.Expr})
+		}
+	}
+	return qs
 }
 
 // Grafana's provisioning points at the Prometheus of the Compose stack and
