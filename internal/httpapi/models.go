@@ -143,6 +143,7 @@ func (s *Server) handlePutSettings(w http.ResponseWriter, r *http.Request) {
 	if s.checks != nil {
 		s.checks.Invalidate(k)
 	}
+	s.audit(r, "settings.update", k, set)
 	writeJSON(w, http.StatusOK, settingsResponse{Settings: set, Effective: set.WithDefaults()})
 }
 
@@ -305,6 +306,7 @@ func (s *Server) handlePutReference(w http.ResponseWriter, r *http.Request) {
 	if s.checks != nil {
 		s.checks.Invalidate(k)
 	}
+	s.audit(r, "reference.upload", k, map[string]any{"format": ref.Format, "filename": ref.Filename, "rows": ref.Rows, "columns": ref.Columns, "size": ref.Size})
 	writeJSON(w, http.StatusOK, ref)
 }
 
@@ -386,6 +388,7 @@ func (s *Server) handlePostRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.audit(r, "drift_run.create", k, map[string]any{"kind": run.Kind, "window": run.Window, "run_id": run.ID, "status": run.Status})
 	full, err := s.store.DriftRun(r.Context(), k, run.ID)
 	if err != nil {
 		s.writeError(w, r, err)

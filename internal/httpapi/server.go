@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/auth"
 	"github.com/modelwatch/modelwatch/internal/store"
 	"github.com/modelwatch/modelwatch/internal/window"
 )
@@ -32,6 +33,8 @@ type Store interface {
 	DriftRun(ctx context.Context, key modelwatch.ModelKey, id int64) (modelwatch.DriftRun, error)
 	DriftReport(ctx context.Context, key modelwatch.ModelKey, id int64) ([]byte, error)
 	ConceptEvents(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.ConceptEvent, error)
+	AddAudit(ctx context.Context, e modelwatch.AuditEntry) error
+	AuditLog(ctx context.Context, limit int) ([]modelwatch.AuditEntry, error)
 }
 
 // Checks runs drift checks on demand.
@@ -69,6 +72,14 @@ type Options struct {
 	Logger         *slog.Logger
 	// Metrics serves GET /metrics when set.
 	Metrics http.Handler
+	// MetricsPublic serves /metrics without a token.
+	MetricsPublic bool
+	// Auth checks bearer tokens; nil serves every endpoint without one.
+	Auth Authenticator
+	// RateLimit is the requests per second each token may make (0: no
+	// limit), with bursts of RateBurst.
+	RateLimit float64
+	RateBurst int
 }
 
 // DefaultMaxBodyBytes is the default request body limit: 16 MiB.
@@ -80,6 +91,7 @@ type Server struct {
 	windows Windows
 	metrics Recorder
 	checks  Checks
+	limits  *limiter
 	opts    Options
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -106,44 +118,63 @@ func New(st Store, windows Windows, rec Recorder, opts Options) *Server {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{store: st, windows: windows, metrics: rec, checks: opts.Checks, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	if opts.RateLimit > 0 {
+		s.limits = newLimiter(opts.RateLimit, opts.RateBurst, opts.Now)
+	}
 	s.routes()
 	return s
 }
 
-// route is one path of the API and the handlers of its methods.
+// route is one path of the API and the endpoints of its methods.
 type route struct {
-	path     string
-	name     string // handler label in metrics
-	handlers map[string]http.HandlerFunc
+	path      string
+	name      string // handler label in metrics
+	endpoints map[string]endpoint
+}
+
+// endpoint is one method of a route and the scope a token needs for it
+// ("" for public endpoints).
+type endpoint struct {
+	handler http.HandlerFunc
+	scope   string
 }
 
 func (s *Server) routes() {
 	const mv = "/api/v1/models/{name}/versions/{version}"
+	ingest := func(h http.HandlerFunc) endpoint { return endpoint{h, auth.ScopeIngest} }
+	read := func(h http.HandlerFunc) endpoint { return endpoint{h, auth.ScopeRead} }
+	admin := func(h http.HandlerFunc) endpoint { return endpoint{h, auth.ScopeAdmin} }
+	public := func(h http.HandlerFunc) endpoint { return endpoint{h, ""} }
 	routes := []route{
-		{"/api/v1/predictions", "predictions", map[string]http.HandlerFunc{"POST": s.handlePredictions}},
-		{"/api/v1/ground-truth", "ground_truth", map[string]http.HandlerFunc{"POST": s.handleGroundTruth}},
-		{"/api/v1/errors", "errors", map[string]http.HandlerFunc{"POST": s.handleErrors}},
-		{"/api/v1/models", "models", map[string]http.HandlerFunc{"GET": s.handleModels}},
-		{"/api/ml/predictions/stats", "stats", map[string]http.HandlerFunc{"GET": s.handleStats}},
-		{"/api/ml/predictions/low-confidence", "low_confidence", map[string]http.HandlerFunc{"GET": s.handleLowConfidence}},
-		{mv, "model", map[string]http.HandlerFunc{"GET": s.handleModel}},
-		{mv + "/settings", "settings", map[string]http.HandlerFunc{"GET": s.handleGetSettings, "PUT": s.handlePutSettings}},
-		{mv + "/reference", "reference", map[string]http.HandlerFunc{"GET": s.handleGetReference, "PUT": s.handlePutReference}},
-		{mv + "/drift-runs", "drift_runs", map[string]http.HandlerFunc{"GET": s.handleListRuns, "POST": s.handlePostRun}},
-		{mv + "/drift-runs/{id}", "drift_run", map[string]http.HandlerFunc{"GET": s.handleGetRun}},
-		{mv + "/drift-runs/{id}/report", "drift_report", map[string]http.HandlerFunc{"GET": s.handleGetReport}},
-		{mv + "/concept-events", "concept_events", map[string]http.HandlerFunc{"GET": s.handleConceptEvents}},
-		{"/healthz", "healthz", map[string]http.HandlerFunc{"GET": s.handleHealthz}},
-		{"/readyz", "readyz", map[string]http.HandlerFunc{"GET": s.handleReadyz}},
+		{"/api/v1/predictions", "predictions", map[string]endpoint{"POST": ingest(s.handlePredictions)}},
+		{"/api/v1/ground-truth", "ground_truth", map[string]endpoint{"POST": ingest(s.handleGroundTruth)}},
+		{"/api/v1/errors", "errors", map[string]endpoint{"POST": ingest(s.handleErrors)}},
+		{"/api/v1/models", "models", map[string]endpoint{"GET": read(s.handleModels)}},
+		{"/api/ml/predictions/stats", "stats", map[string]endpoint{"GET": read(s.handleStats)}},
+		{"/api/ml/predictions/low-confidence", "low_confidence", map[string]endpoint{"GET": read(s.handleLowConfidence)}},
+		{mv, "model", map[string]endpoint{"GET": read(s.handleModel)}},
+		{mv + "/settings", "settings", map[string]endpoint{"GET": read(s.handleGetSettings), "PUT": admin(s.handlePutSettings)}},
+		{mv + "/reference", "reference", map[string]endpoint{"GET": read(s.handleGetReference), "PUT": admin(s.handlePutReference)}},
+		{mv + "/drift-runs", "drift_runs", map[string]endpoint{"GET": read(s.handleListRuns), "POST": admin(s.handlePostRun)}},
+		{mv + "/drift-runs/{id}", "drift_run", map[string]endpoint{"GET": read(s.handleGetRun)}},
+		{mv + "/drift-runs/{id}/report", "drift_report", map[string]endpoint{"GET": read(s.handleGetReport)}},
+		{mv + "/concept-events", "concept_events", map[string]endpoint{"GET": read(s.handleConceptEvents)}},
+		{"/api/v1/audit", "audit", map[string]endpoint{"GET": admin(s.handleAudit)}},
+		{"/healthz", "healthz", map[string]endpoint{"GET": public(s.handleHealthz)}},
+		{"/readyz", "readyz", map[string]endpoint{"GET": public(s.handleReadyz)}},
 	}
 	if s.opts.Metrics != nil {
-		routes = append(routes, route{"/metrics", "metrics", map[string]http.HandlerFunc{"GET": s.opts.Metrics.ServeHTTP}})
+		ep := read(s.opts.Metrics.ServeHTTP)
+		if s.opts.MetricsPublic {
+			ep = public(s.opts.Metrics.ServeHTTP)
+		}
+		routes = append(routes, route{"/metrics", "metrics", map[string]endpoint{"GET": ep}})
 	}
 	for _, rt := range routes {
 		var allow []string
-		for method, h := range rt.handlers {
+		for method, ep := range rt.endpoints {
 			allow = append(allow, method)
-			s.mux.Handle(method+" "+rt.path, s.instrument(rt.name, h))
+			s.mux.Handle(method+" "+rt.path, s.instrument(rt.name, s.authorize(ep.scope, ep.handler)))
 			if method == "GET" {
 				allow = append(allow, "HEAD")
 			}

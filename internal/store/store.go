@@ -98,6 +98,11 @@ type Store interface {
 	// most limit.
 	ConceptEvents(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.ConceptEvent, error)
 
+	// AddAudit records an administrative change; At is set by the caller.
+	AddAudit(ctx context.Context, e modelwatch.AuditEntry) error
+	// AuditLog lists recorded changes, newest first, at most limit.
+	AuditLog(ctx context.Context, limit int) ([]modelwatch.AuditEntry, error)
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 

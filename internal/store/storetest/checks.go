@@ -228,3 +228,30 @@ func testConceptEvents(t *testing.T, h Harness) {
 		t.Errorf("ConceptEvents = %+v, want newest first", got)
 	}
 }
+
+func testAudit(t *testing.T, h Harness) {
+	s := h.Open(t, NewClock(t0).Now)
+	if got, err := s.AuditLog(ctx(t), 10); err != nil || len(got) != 0 {
+		t.Fatalf("empty audit log = %v, %v", got, err)
+	}
+	entries := []modelwatch.AuditEntry{
+		{At: t0, Actor: "ops", Action: "settings.update", Model: key, Details: json.RawMessage(`{"baseline_accuracy":0.9}`)},
+		{At: t0.Add(time.Second), Actor: "ci", Action: "reference.upload", Model: key},
+	}
+	for _, e := range entries {
+		if err := s.AddAudit(ctx(t), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.AuditLog(ctx(t), 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("AuditLog = %v, %v", got, err)
+	}
+	entries[0].ID, entries[1].ID = got[1].ID, got[0].ID
+	if !reflect.DeepEqual(got, []modelwatch.AuditEntry{entries[1], entries[0]}) {
+		t.Errorf("AuditLog = %+v, want newest first %+v", got, entries)
+	}
+	if got, _ := s.AuditLog(ctx(t), 1); len(got) != 1 || got[0].Actor != "ci" {
+		t.Errorf("AuditLog(1) = %+v", got)
+	}
+}

@@ -55,6 +55,7 @@ func Run(t *testing.T, h Harness) {
 		{"DriftRuns", testDriftRuns},
 		{"ConceptEvents", testConceptEvents},
 		{"Series", testSeries},
+		{"Audit", testAudit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
