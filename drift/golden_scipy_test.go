@@ -103,7 +103,7 @@ func TestSciPyGoldenCases(t *testing.T) {
 					}
 					continue
 				}
-				if !ok || !close(score, *want.Score) {
+				if !ok || !near(score, *want.Score) {
 					t.Errorf("%s(ref, cur) = %v (reason %q), want %v (±1e-9)", want.StatTest, score, got.Reason, *want.Score)
 					continue
 				}

@@ -191,13 +191,14 @@ func kolmogornPomeranz(n int, x float64) float64 {
 	V1[0] = 1
 	v0s, v1s := 0, 0
 	expnt := 0
-	j1, j2 := pomeranzBounds(0, n, ll, ceilf, roundf)
+	j1, _ := pomeranzBounds(0, n, ll, ceilf, roundf)
 	conv := make([]float64, 2*npwrs)
 	for i := 1; i < 2*n+2; i++ {
 		k1 := j1
 		V0, V1 = V1, V0
 		v0s, v1s = v1s, v0s
 		clear(V1)
+		var j2 int
 		j1, j2 = pomeranzBounds(i, n, ll, ceilf, roundf)
 		pwrs := onem2gpower
 		switch {

@@ -44,13 +44,13 @@ func (r *mt19937) uint32() uint32 {
 	return y
 }
 
-// interval returns a uniform integer in [0, max] by masked rejection, as
-// NumPy's random_interval does for max < 2^32.
-func (r *mt19937) interval(max uint32) uint32 {
-	if max == 0 {
+// interval returns a uniform integer in [0, limit] by masked rejection,
+// as NumPy's random_interval does for limits below 2^32.
+func (r *mt19937) interval(limit uint32) uint32 {
+	if limit == 0 {
 		return 0
 	}
-	mask := max
+	mask := limit
 	mask |= mask >> 1
 	mask |= mask >> 2
 	mask |= mask >> 4
@@ -58,7 +58,7 @@ func (r *mt19937) interval(max uint32) uint32 {
 	mask |= mask >> 16
 	for {
 		v := r.uint32() & mask
-		if v <= max {
+		if v <= limit {
 			return v
 		}
 	}

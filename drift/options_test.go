@@ -155,11 +155,16 @@ func TestDefaultTestTable(t *testing.T) {
 		nRef, nVal int
 		want       string
 	}{
-		{drift.Numerical, 1000, 6, "ks"}, {drift.Numerical, 1001, 6, "wasserstein"},
-		{drift.Numerical, 1000, 5, "chisquare"}, {drift.Numerical, 1000, 3, "chisquare"},
-		{drift.Numerical, 1000, 2, "z"}, {drift.Numerical, 5000, 5, "jensenshannon"},
-		{drift.Categorical, 10, 2, "z"}, {drift.Categorical, 10, 3, "chisquare"},
-		{drift.Categorical, 10, 40, "chisquare"}, {drift.Categorical, 1001, 2, "jensenshannon"},
+		{drift.Numerical, 1000, 6, "ks"},
+		{drift.Numerical, 1001, 6, "wasserstein"},
+		{drift.Numerical, 1000, 5, "chisquare"},
+		{drift.Numerical, 1000, 3, "chisquare"},
+		{drift.Numerical, 1000, 2, "z"},
+		{drift.Numerical, 5000, 5, "jensenshannon"},
+		{drift.Categorical, 10, 2, "z"},
+		{drift.Categorical, 10, 3, "chisquare"},
+		{drift.Categorical, 10, 40, "chisquare"},
+		{drift.Categorical, 1001, 2, "jensenshannon"},
 	}
 	for _, tt := range tests {
 		if got := drift.DefaultTest(tt.typ, tt.nRef, tt.nVal); got != tt.want {

@@ -112,12 +112,21 @@ type scaled struct {
 func (s scaled) mul(f float64) scaled { return normScaled(s.m*f, s.e) }
 
 // times returns s times t.
-func (s scaled) times(t scaled) scaled { return normScaled(s.m*t.m, s.e+t.e) }
+func (s scaled) times(t scaled) scaled { return halfNorm(s.m*t.m, s.e+t.e) }
 
 // normScaled brings m * 2^e back to a mantissa in [0.5, 1).
 func normScaled(m float64, e int) scaled {
 	f, ex := math.Frexp(m)
 	return scaled{m: f, e: e + ex}
+}
+
+// halfNorm renormalises the product of two mantissas in [0.5, 1), which
+// lies in [0.25, 1), with one doubling instead of a Frexp.
+func halfNorm(m float64, e int) scaled {
+	if m < 0.5 {
+		return scaled{m: m * 2, e: e - 1}
+	}
+	return scaled{m: m, e: e}
 }
 
 // powScaled returns (hi+lo)^k for hi > 0, |lo| << hi: hi^k by binary
@@ -137,7 +146,17 @@ func powScaled(hi, lo float64, k int) scaled {
 		}
 	}
 	if lo != 0 {
-		result = result.mul(math.Exp(float64(k) * math.Log1p(lo/hi)))
+		// (1 + r)^k = 1 + adj, with SciPy's pow_D shortcuts for tiny k*r.
+		r := lo / hi
+		adj := float64(k) * r
+		switch a := math.Abs(adj); {
+		case a <= 1e-8:
+		case a < 1e-4:
+			adj += adj * (float64(k-1) / 2 * r)
+		default:
+			adj = math.Expm1(float64(k) * math.Log1p(r))
+		}
+		result = result.mul(1 + adj)
 	}
 	return result
 }

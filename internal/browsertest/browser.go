@@ -120,8 +120,11 @@ func (b *Browser) Close() error {
 		cancel()
 		b.conn.close()
 	}
-	done := make(chan error, 1)
-	go func() { done <- b.cmd.Wait() }()
+	done := make(chan struct{})
+	go func() {
+		_ = b.cmd.Wait() // the exit status of a closed or killed browser says nothing
+		close(done)
+	}()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):

@@ -57,7 +57,7 @@ func dialWebSocket(ctx context.Context, rawURL string) (*wsConn, error) {
 		},
 	}
 	if dl, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(dl)
+		_ = conn.SetDeadline(dl)
 	}
 	if err := req.Write(conn); err != nil {
 		conn.Close()
@@ -75,7 +75,7 @@ func dialWebSocket(ctx context.Context, rawURL string) (*wsConn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("websocket handshake: unexpected response %s", resp.Status)
 	}
-	conn.SetDeadline(time.Time{})
+	_ = conn.SetDeadline(time.Time{})
 	return &wsConn{conn: conn, br: br}, nil
 }
 

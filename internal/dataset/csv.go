@@ -28,7 +28,6 @@ type csvFile struct {
 	chunks []csvChunk
 	nums   [][]float64 // per column, when kindNum
 	codes  [][]int32   // per column, when kindText
-	rows   int
 }
 
 // csvChunk is a piece of the body that starts and ends on a record

@@ -53,28 +53,55 @@ func TestParseCSV(t *testing.T) {
 		opts Options
 		want map[string]string
 	}{
-		{"types", "n,f,s,b\n1,1.5,x,True\n2,,y,false\n3,2e3,z,TRUE\n",
-			Options{}, map[string]string{"n": "num 1 2 3", "f": "num 1.5 <NA> 2000", "s": "cat x y z", "b": "cat True False True"}},
-		{"pandas NA strings", "a,b\nNA,x\nnull,N/A\n-nan,y\n7,None\n",
-			Options{}, map[string]string{"a": "num <NA> <NA> <NA> 7", "b": "cat x <NA> y None"}},
-		{"numbers pandas rejects", "a,b,c\n0x10,1_000, 2.5 \n1,2,inf\n",
-			Options{}, map[string]string{"a": "cat 0x10 1", "b": "cat 1_000 2", "c": "num 2.5 inf"}},
+		{
+			"types", "n,f,s,b\n1,1.5,x,True\n2,,y,false\n3,2e3,z,TRUE\n",
+			Options{},
+			map[string]string{"n": "num 1 2 3", "f": "num 1.5 <NA> 2000", "s": "cat x y z", "b": "cat True False True"},
+		},
+		{
+			"pandas NA strings", "a,b\nNA,x\nnull,N/A\n-nan,y\n7,None\n",
+			Options{},
+			map[string]string{"a": "num <NA> <NA> <NA> 7", "b": "cat x <NA> y None"},
+		},
+		{
+			"numbers pandas rejects", "a,b,c\n0x10,1_000, 2.5 \n1,2,inf\n",
+			Options{},
+			map[string]string{"a": "cat 0x10 1", "b": "cat 1_000 2", "c": "num 2.5 inf"},
+		},
 		{"overflow is text", "a\n1e400\n1\n", Options{}, map[string]string{"a": "cat 1e400 1"}},
-		{"quotes", "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"multi\nline\",2\n",
-			Options{}, map[string]string{"a": "cat x,y multi\nline", "b": "cat say \"hi\" 2"}},
-		{"crlf bom blank lines", "\xef\xbb\xbfa,b\r\n1,2\r\n\r\n3,4\r\n",
-			Options{}, map[string]string{"a": "num 1 3", "b": "num 2 4"}},
-		{"missing trailing fields", "a,b,c\n1,2\n3\n",
-			Options{}, map[string]string{"a": "num 1 3", "b": "num 2 <NA>", "c": "num <NA> <NA>"}},
+		{
+			"quotes", "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"multi\nline\",2\n",
+			Options{},
+			map[string]string{"a": "cat x,y multi\nline", "b": "cat say \"hi\" 2"},
+		},
+		{
+			"crlf bom blank lines", "\xef\xbb\xbfa,b\r\n1,2\r\n\r\n3,4\r\n",
+			Options{},
+			map[string]string{"a": "num 1 3", "b": "num 2 4"},
+		},
+		{
+			"missing trailing fields", "a,b,c\n1,2\n3\n",
+			Options{},
+			map[string]string{"a": "num 1 3", "b": "num 2 <NA>", "c": "num <NA> <NA>"},
+		},
 		{"no final newline", "a\n1\n2", Options{}, map[string]string{"a": "num 1 2"}},
 		{"empty header name", "a,\n1,2\n", Options{}, map[string]string{"a": "num 1", "Unnamed: 1": "num 2"}},
-		{"forced categorical numbers", "a,b\n1,1.0\n2.50,1\n", Options{Categorical: []string{"a", "b"}},
-			map[string]string{"a": "cat 1 2.5", "b": "cat 1 1"}},
+		{
+			"forced categorical numbers", "a,b\n1,1.0\n2.50,1\n",
+			Options{Categorical: []string{"a", "b"}},
+			map[string]string{"a": "cat 1 2.5", "b": "cat 1 1"},
+		},
 		{"forced numerical", "a\n1\n2\n", Options{Numerical: []string{"a"}}, map[string]string{"a": "num 1 2"}},
-		{"expected numerical gets text", "a,b\n1,x\nbad,y\n", Options{Types: map[string]drift.ColumnType{"a": drift.Numerical}},
-			map[string]string{"a": `num invalid: row 2: "bad" is not a number`, "b": "cat x y"}},
-		{"expected categorical gets numbers", "a\n1\n1.0\n2\n", Options{Types: map[string]drift.ColumnType{"a": drift.Categorical}},
-			map[string]string{"a": "cat 1 1 2"}},
+		{
+			"expected numerical gets text", "a,b\n1,x\nbad,y\n",
+			Options{Types: map[string]drift.ColumnType{"a": drift.Numerical}},
+			map[string]string{"a": `num invalid: row 2: "bad" is not a number`, "b": "cat x y"},
+		},
+		{
+			"expected categorical gets numbers", "a\n1\n1.0\n2\n",
+			Options{Types: map[string]drift.ColumnType{"a": drift.Categorical}},
+			map[string]string{"a": "cat 1 1 2"},
+		},
 		{"all missing", "a,b\n,1\n,2\n", Options{}, map[string]string{"a": "num <NA> <NA>", "b": "num 1 2"}},
 	}
 	for _, tt := range tests {

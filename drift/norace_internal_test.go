@@ -1,0 +1,6 @@
+//go:build !race
+
+package drift
+
+// raceDetector is true under the race detector; see race_test.go.
+const raceDetector = false
