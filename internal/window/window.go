@@ -175,46 +175,7 @@ type Metrics struct {
 // F1 are 0 where their denominator is 0 (scikit-learn's zero_division=0), and
 // the averages are weighted by each class's ground-truth support
 // (average='weighted'). An empty window gives zero Metrics.
-func (w *Window) Metrics() Metrics {
-	m := Metrics{Count: w.n}
-	if w.n == 0 {
-		return m
-	}
-	// Sum in sorted class order, as scikit-learn does, so results agree to the
-	// last bits as often as possible.
-	names := make([]string, 0, len(w.classes))
-	for name := range w.classes {
-		names = append(names, name)
-	}
-	sortLabels(names)
-	var wp, wr, wf float64
-	var total int
-	for _, name := range names {
-		c := w.classes[name]
-		if c.support == 0 {
-			continue // weight 0
-		}
-		var precision, recall, f1 float64
-		if c.pred > 0 {
-			precision = float64(c.tp) / float64(c.pred)
-		}
-		recall = float64(c.tp) / float64(c.support)
-		if precision+recall > 0 {
-			f1 = 2 * precision * recall / (precision + recall)
-		}
-		s := float64(c.support)
-		wp += precision * s
-		wr += recall * s
-		wf += f1 * s
-		total += c.support
-	}
-	n := float64(total)
-	m.Accuracy = float64(w.correct) / float64(w.n)
-	m.Precision = wp / n
-	m.Recall = wr / n
-	m.F1 = wf / n
-	return m
-}
+func (w *Window) Metrics() Metrics { return weighted(w.classes, w.n, w.correct) }
 
 // sortLabels sorts class labels the way numpy sorts them when they are all
 // integers (numerically), else lexically.
