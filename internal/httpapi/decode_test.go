@@ -19,7 +19,7 @@ func decodePredictions(body []byte, f format) ([]modelwatch.Prediction, []modelw
 			return
 		}
 		var p modelwatch.Prediction
-		p, errs = toPrediction(wp, index, line, now, errs)
+		p, errs = toPrediction(wp, index, line, now, limits{maxFeatures: 50, maxFeatureBytes: 64}, errs)
 		ps = append(ps, p)
 	})
 	return ps, errs

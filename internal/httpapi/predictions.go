@@ -40,7 +40,7 @@ const maxFutureSkew = 24 * time.Hour
 // toPrediction validates w and converts it, filling defaults: a new id, the
 // arrival time, and the confidence from the probabilities. It appends one
 // FieldError per problem to errs.
-func toPrediction(w *wirePrediction, index, line int, now time.Time, errs []modelwatch.FieldError) (modelwatch.Prediction, []modelwatch.FieldError) {
+func toPrediction(w *wirePrediction, index, line int, now time.Time, lim limits, errs []modelwatch.FieldError) (modelwatch.Prediction, []modelwatch.FieldError) {
 	add := func(field, msg string) {
 		errs = append(errs, modelwatch.FieldError{Index: index, Line: line, Field: field, Message: msg})
 	}
@@ -83,7 +83,7 @@ func toPrediction(w *wirePrediction, index, line int, now time.Time, errs []mode
 			p.GroundTruth = l
 		}
 	}
-	if f, fe := features(w.Features); fe != nil {
+	if f, fe := features(w.Features, lim); fe != nil {
 		field := "features"
 		if fe.Name != "" {
 			field += "." + fe.Name
@@ -141,18 +141,39 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// features checks a raw features value and returns it compacted; null or
-// absent gives nil.
-func features(raw json.RawMessage) (modelwatch.Features, *modelwatch.FeatureError) {
+// limits bound what one prediction may carry.
+type limits struct {
+	maxFeatures     int // features per prediction
+	maxFeatureBytes int // bytes of a feature's name or value
+}
+
+// features checks a raw features value against the limits and returns it
+// compacted; null or absent gives nil.
+func features(raw json.RawMessage, lim limits) (modelwatch.Features, *modelwatch.FeatureError) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	if err := modelwatch.CheckFeatureObject(raw); err != nil {
+	n := 0
+	var tooLong *modelwatch.FeatureError
+	err := modelwatch.RangeFeatures(raw, func(name, value []byte) bool {
+		n++
+		if tooLong == nil && (len(name) > lim.maxFeatureBytes || len(value) > lim.maxFeatureBytes) {
+			tooLong = &modelwatch.FeatureError{Name: string(name), Message: "is longer than " + strconv.Itoa(lim.maxFeatureBytes) + " bytes"}
+		}
+		return true
+	})
+	if err != nil {
 		var fe *modelwatch.FeatureError
 		if errors.As(err, &fe) {
 			return nil, fe
 		}
 		return nil, &modelwatch.FeatureError{Message: err.Error()}
+	}
+	if tooLong != nil {
+		return nil, tooLong
+	}
+	if n > lim.maxFeatures {
+		return nil, &modelwatch.FeatureError{Message: "has " + strconv.Itoa(n) + " features, more than the limit of " + strconv.Itoa(lim.maxFeatures)}
 	}
 	if bytes.ContainsAny(raw, " \t\r\n") {
 		var buf bytes.Buffer
@@ -193,7 +214,7 @@ func (s *Server) handlePredictions(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var p modelwatch.Prediction
-		p, errs = toPrediction(wp, index, line, now, errs)
+		p, errs = toPrediction(wp, index, line, now, s.limits(), errs)
 		ps = append(ps, p)
 	})
 	if len(errs) > 0 {

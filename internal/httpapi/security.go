@@ -56,8 +56,8 @@ func (s *Server) authorize(scope string, h http.HandlerFunc) http.HandlerFunc {
 			s.writeError(w, r, modelwatch.Errorf(modelwatch.EForbidden, "token %q lacks the %s scope this endpoint needs", p.Name, scope))
 			return
 		}
-		if s.limits != nil {
-			if wait := s.limits.take(p.Name); wait > 0 {
+		if s.rate != nil {
+			if wait := s.rate.take(p.Name); wait > 0 {
 				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 				s.writeError(w, r, modelwatch.Errorf(modelwatch.ERateLimited, "token %q is over its rate limit of %g requests per second; retry later", p.Name, s.opts.RateLimit))
 				return

@@ -67,6 +67,8 @@ type Options struct {
 	// Checks runs manual drift checks; nil disables them.
 	Checks         Checks
 	MaxBatchRows   int              // most records per request (default 100000)
+	MaxFeatures    int              // features per prediction (default 1000)
+	MaxFeatureSize int              // bytes of a feature's name or JSON value (default 4096)
 	WindowMinCount int              // labelled predictions before window metrics are shown (default 100)
 	Now            func() time.Time // clock (default time.Now)
 	Logger         *slog.Logger
@@ -91,7 +93,7 @@ type Server struct {
 	windows Windows
 	metrics Recorder
 	checks  Checks
-	limits  *limiter
+	rate    *limiter
 	opts    Options
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -108,6 +110,12 @@ func New(st Store, windows Windows, rec Recorder, opts Options) *Server {
 	if opts.MaxBatchRows <= 0 {
 		opts.MaxBatchRows = 100000
 	}
+	if opts.MaxFeatures <= 0 {
+		opts.MaxFeatures = 1000
+	}
+	if opts.MaxFeatureSize <= 0 {
+		opts.MaxFeatureSize = 4096
+	}
 	if opts.WindowMinCount <= 0 {
 		opts.WindowMinCount = window.DefaultMinCount
 	}
@@ -119,7 +127,7 @@ func New(st Store, windows Windows, rec Recorder, opts Options) *Server {
 	}
 	s := &Server{store: st, windows: windows, metrics: rec, checks: opts.Checks, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
 	if opts.RateLimit > 0 {
-		s.limits = newLimiter(opts.RateLimit, opts.RateBurst, opts.Now)
+		s.rate = newLimiter(opts.RateLimit, opts.RateBurst, opts.Now)
 	}
 	s.routes()
 	return s
@@ -189,6 +197,10 @@ func (s *Server) routes() {
 	s.mux.Handle("/", s.instrument("not_found", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, modelwatch.Errorf(modelwatch.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	}))
+}
+
+func (s *Server) limits() limits {
+	return limits{maxFeatures: s.opts.MaxFeatures, maxFeatureBytes: s.opts.MaxFeatureSize}
 }
 
 // ServeHTTP implements http.Handler.
