@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -231,5 +236,82 @@ func TestDriftErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("drift %q: error %v, want one containing %q", tt.args, err, tt.want)
 		}
+	}
+}
+
+// writeBenchCSV writes the benchmark dataset of issue 3 (20 numerical
+// columns: normal, lognormal, uniform, gamma; 5 categorical with 3 to 19
+// levels) as CSV with Python-repr floats, and returns its size.
+func writeBenchCSV(b *testing.B, path string, rows int, seed uint64, shift float64) int64 {
+	b.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	r := rand.New(rand.NewPCG(seed, 5))
+	line := make([]byte, 0, 512)
+	for c := range 20 {
+		line = fmt.Appendf(line, "num%02d,", c)
+	}
+	line = append(line, "cat0,cat1,cat2,cat3,cat4\n"...)
+	for row := 0; row <= rows; row++ {
+		if _, err := w.Write(line); err != nil {
+			b.Fatal(err)
+		}
+		line = line[:0]
+		for c := range 20 {
+			var v float64
+			switch c % 4 {
+			case 0:
+				v = r.NormFloat64() + shift
+			case 1:
+				v = math.Exp(r.NormFloat64() + shift)
+			case 2:
+				v = r.Float64()*10 + shift
+			default:
+				v = r.ExpFloat64() + r.ExpFloat64() + shift
+			}
+			line = strconv.AppendFloat(line, v, 'g', -1, 64)
+			line = append(line, ',')
+		}
+		for c, n := range []int{3, 5, 8, 12, 19} {
+			line = fmt.Appendf(line, "L%d_%d", c, r.IntN(n))
+			if c < 4 {
+				line = append(line, ',')
+			} else {
+				line = append(line, '\n')
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	return st.Size()
+}
+
+// BenchmarkDriftCLI runs `modelwatch drift` on two CSV files of the given
+// rows each: reading, parsing, comparing and printing the table. MB/s is
+// CSV bytes (both files) per second.
+func BenchmarkDriftCLI(b *testing.B) {
+	for _, rows := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			dir := b.TempDir()
+			ref, cur := filepath.Join(dir, "ref.csv"), filepath.Join(dir, "cur.csv")
+			size := writeBenchCSV(b, ref, rows, 1, 0) + writeBenchCSV(b, cur, rows, 2, 0.05)
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				var out bytes.Buffer
+				if err := run(context.Background(), []string{"drift", "--reference", ref, "--current", cur}, &out, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
