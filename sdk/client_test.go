@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/auth"
+	"github.com/modelwatch/modelwatch/internal/httpapi"
 	"github.com/modelwatch/modelwatch/sdk"
 )
 
@@ -360,5 +362,50 @@ func TestLogAfterCloseIsDropped(t *testing.T) {
 	}
 	if e := errs.all(); len(e) > 0 {
 		t.Errorf("OnError got %v; records refused after Close are counted, not reported", e)
+	}
+}
+
+// TestTokensAndRateLimits runs against a modelwatch that requires tokens
+// and limits their request rate: the right token is sent and accepted, a
+// wrong one is reported once and not retried, and 429 answers are retried
+// after their Retry-After until everything is stored.
+func TestTokensAndRateLimits(t *testing.T) {
+	tokens, err := auth.New("", "mw_good-token-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startModelwatchWith(t, httpapi.Options{Auth: tokens, RateLimit: 20, RateBurst: 1}, nil)
+
+	var errs errorLog
+	wrong := newClient(t, sdk.Config{Endpoint: srv.URL, Token: "mw_wrong", FlushInterval: time.Hour, OnError: errs.add})
+	wrong.Log(prediction(0, true))
+	if err := wrong.Close(ctxTimeout(t, time.Minute)); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	var de *sdk.DeliveryError
+	if reported := errs.all(); len(reported) != 1 || !errors.As(reported[0], &de) ||
+		de.StatusCode != http.StatusUnauthorized || !strings.Contains(de.Error(), "the token is not valid") {
+		t.Errorf("with a wrong token OnError got %v, want one 401 with the server's message", reported)
+	}
+	if st := wrong.Stats(); st.Requests != 1 || st.Predictions.Failed != 1 {
+		t.Errorf("with a wrong token: Stats() = %+v, want 1 request, 1 failed", st)
+	}
+
+	good := newClient(t, sdk.Config{Endpoint: srv.URL, Token: "mw_good-token-0123456789", BatchSize: 10, FlushInterval: time.Hour, MaxBackoff: 100 * time.Millisecond})
+	for i := range 30 {
+		good.Log(prediction(i, true))
+	}
+	if err := good.Close(ctxTimeout(t, time.Minute)); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	st := good.Stats()
+	if st.Predictions.Sent != 30 || st.Predictions.Failed != 0 {
+		t.Errorf("with the right token: Stats().Predictions = %+v, want 30 sent", st.Predictions)
+	}
+	if st.Retries == 0 {
+		t.Errorf("Stats().Retries = 0: three requests at once should have met the rate limit of 20/s with bursts of 1")
+	}
+	if got := stats(t, srv.URL, "churn", "mw_good-token-0123456789").TotalPredictions; got != 30 {
+		t.Errorf("server stores %d predictions, want 30", got)
 	}
 }

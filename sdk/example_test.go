@@ -18,11 +18,11 @@ import (
 
 // standIn is a stand-in for a modelwatch server that prints what it
 // receives.
-func standIn(print func(path, line string)) *httptest.Server {
+func standIn(show func(path, line string)) *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sc := bufio.NewScanner(r.Body)
 		for sc.Scan() {
-			print(r.URL.Path, sc.Text())
+			show(r.URL.Path, sc.Text())
 		}
 		_, _ = io.WriteString(w, `{}`)
 	}))

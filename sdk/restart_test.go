@@ -85,7 +85,9 @@ func startProcess(t *testing.T, addr, dataDir string) *process {
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			<-p.done
+			if err := <-p.done; err != nil {
+				t.Logf("modelwatch serve killed at cleanup: %v", err)
+			}
 		}
 	})
 	select {
@@ -111,7 +113,9 @@ func (p *process) kill(t *testing.T) {
 	if err := p.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	<-p.done
+	if err := <-p.done; err != nil {
+		t.Logf("modelwatch serve killed: %v", err)
+	}
 }
 
 // TestServerRestartMidStream runs the real binary, kills it while

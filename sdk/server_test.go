@@ -38,6 +38,13 @@ type mwServer struct {
 // wraps its handler (to inject faults).
 func startModelwatch(t testing.TB, wrap func(http.Handler) http.Handler) *mwServer {
 	t.Helper()
+	return startModelwatchWith(t, httpapi.Options{}, wrap)
+}
+
+// startModelwatchWith is startModelwatch with API options (authentication,
+// rate limits).
+func startModelwatchWith(t testing.TB, opts httpapi.Options, wrap func(http.Handler) http.Handler) *mwServer {
+	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "modelwatch.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -52,9 +59,8 @@ func startModelwatch(t testing.TB, wrap func(http.Handler) http.Handler) *mwServ
 		t.Fatal(err)
 	}
 	reg.MustRegister(metrics.NewWindowCollector(windows, 100))
-	var h http.Handler = httpapi.New(db, windows, m, httpapi.Options{
-		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
-	})
+	opts.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	var h http.Handler = httpapi.New(db, windows, m, opts)
 	if wrap != nil {
 		h = wrap(h)
 	}
@@ -69,27 +75,39 @@ func startModelwatch(t testing.TB, wrap func(http.Handler) http.Handler) *mwServ
 }
 
 // stats returns the server's statistics for a model, from
-// GET /api/ml/predictions/stats.
-func stats(t testing.TB, base, model string) modelwatch.PredictionStats {
+// GET /api/ml/predictions/stats, authenticated with token when it is set.
+func stats(t testing.TB, base, model string, token ...string) modelwatch.PredictionStats {
 	t.Helper()
 	var st modelwatch.PredictionStats
-	getJSON(t, base+"/api/ml/predictions/stats?days=1&model_name="+url.QueryEscape(model), &st)
+	getJSON(t, base+"/api/ml/predictions/stats?days=1&model_name="+url.QueryEscape(model), &st, token...)
 	return st
 }
 
-func getJSON(t testing.TB, u string, v any) {
+func getJSON(t testing.TB, u string, v any, token ...string) {
 	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, b)
+	var b []byte
+	var code int
+	eventually(t, 30*time.Second, "GET "+u+" within the rate limit", func() bool {
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(token) > 0 {
+			req.Header.Set("Authorization", "Bearer "+token[0])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if b, err = io.ReadAll(resp.Body); err != nil {
+			t.Fatal(err)
+		}
+		code = resp.StatusCode
+		return code != http.StatusTooManyRequests
+	})
+	if code != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", u, code, b)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("decode GET %s: %v\n%s", u, err, b)
