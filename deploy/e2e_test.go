@@ -240,6 +240,7 @@ func (m modelTraffic) do(t *testing.T, method, path, contentType, body string, w
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Authorization", "Bearer "+modelwatchToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -115,11 +115,17 @@ func buildModelwatch(t *testing.T, root string) string {
 // listeningRE finds the address in modelwatch's "listening" log line.
 var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
+// modelwatchToken is the admin token the test's modelwatch accepts; its
+// /metrics is public, as in the Compose stack, so Prometheus scrapes it
+// without one.
+const modelwatchToken = "deploy-test-token-0123456789abcdef"
+
 // startModelwatch runs modelwatch serve on a free loopback port with an
 // empty data directory and returns its URL.
 func startModelwatch(t *testing.T, bin string, args ...string) string {
 	t.Helper()
-	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}, args...)
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(),
+		"--token", modelwatchToken, "--metrics-public"}, args...)
 	p := startProgram(t, "modelwatch", bin, args...)
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if m := listeningRE.FindStringSubmatch(p.logs.String()); m != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,14 +16,7 @@ import (
 
 func (s *server) do(method, path, contentType, body string) (int, string) {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := s.request(method, path, contentType, strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -55,7 +47,7 @@ func TestDriftChecksEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	if err := run(t.Context(), []string{"reference", "upload", "--server", s.url, "--model", "fraud", "--version", "v9", refFile}, &out, &errOut); err != nil {
+	if err := run(t.Context(), []string{"reference", "upload", "--server", s.url, "--token", s.token, "--model", "fraud", "--version", "v9", refFile}, &out, &errOut); err != nil {
 		t.Fatalf("modelwatch reference upload: %v\n%s", err, errOut.String())
 	}
 	if !strings.Contains(out.String(), "2000 rows, 3 columns (amount, country, is_new)") {
@@ -63,7 +55,7 @@ func TestDriftChecksEndToEnd(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "broken.csv")
 	_ = os.WriteFile(bad, []byte("a,b\n1,2,3\n"), 0o600)
-	err := run(t.Context(), []string{"reference", "upload", "--server", s.url, "--model", "fraud", "--version", "v9", bad}, &out, &errOut)
+	err := run(t.Context(), []string{"reference", "upload", "--server", s.url, "--token", s.token, "--model", "fraud", "--version", "v9", bad}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "upload refused (400 Bad Request)") {
 		t.Errorf("uploading a broken CSV: %v", err)
 	}

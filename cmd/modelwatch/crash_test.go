@@ -28,7 +28,13 @@ type ingestResult struct {
 }
 
 func postBatch(client *http.Client, url, body string) (ingestResult, bool) {
-	resp, err := client.Post(url+"/api/v1/predictions", "application/x-ndjson", strings.NewReader(body))
+	req, err := http.NewRequest("POST", url+"/api/v1/predictions", strings.NewReader(body))
+	if err != nil {
+		return ingestResult{}, false
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := client.Do(req)
 	if err != nil {
 		return ingestResult{}, false
 	}
@@ -54,7 +60,7 @@ func TestCrashSafety(t *testing.T) {
 	sent := map[string]string{}  // every batch attempted
 	const rounds, clients, size = 5, 4, 200
 	for round := range rounds {
-		s := startServer(t, "--data-dir", dataDir)
+		s := startServer(t, "--data-dir", dataDir, "--rate-limit", "0")
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for c := range clients {
@@ -97,7 +103,7 @@ func TestCrashSafety(t *testing.T) {
 	// After a restart, every batch ever sent is sent again: an acknowledged
 	// one must come back entirely as duplicates, any other entirely one way
 	// or the other (never half).
-	s := startServer(t, "--data-dir", dataDir)
+	s := startServer(t, "--data-dir", dataDir, "--rate-limit", "0")
 	client := &http.Client{Timeout: 30 * time.Second}
 	stored, unacked, unackedStored := 0, 0, 0
 	for prefix, body := range sent {

@@ -3,15 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +24,7 @@ import (
 
 	"github.com/modelwatch/modelwatch/drift"
 	"github.com/modelwatch/modelwatch/internal/alerting"
+	"github.com/modelwatch/modelwatch/internal/auth"
 	"github.com/modelwatch/modelwatch/internal/httpapi"
 	"github.com/modelwatch/modelwatch/internal/metrics"
 	"github.com/modelwatch/modelwatch/internal/monitor"
@@ -46,11 +51,36 @@ type serveCmd struct {
 	ExternalURL       string        `help:"modelwatch's URL as users reach it, for links to drift reports in alerts, e.g. https://modelwatch.example.com."`
 	CheckInterval     time.Duration `help:"How often due drift checks are looked for." default:"30s"`
 	MaxReferenceBytes int64         `help:"Largest accepted reference dataset upload in bytes." default:"268435456"`
+	MaxFeatures       int           `help:"Most features in one prediction." default:"1000"`
+	MaxFeatureSize    int           `help:"Largest feature name or value in bytes." default:"4096"`
+
+	AuthFile       string  `help:"Token file: one 'name sha256:<hex> scopes' line per token (see modelwatch token create); reloaded on SIGHUP. Default: <data-dir>/tokens, created with an admin token on first start." type:"path"`
+	Token          string  `help:"An admin token to accept, from the environment (MODELWATCH_TOKEN), besides the token file."`
+	InsecureNoAuth bool    `help:"Serve every endpoint without a token. Only for a trusted machine."`
+	MetricsPublic  bool    `help:"Serve /metrics without a token (for Prometheus without a bearer token)."`
+	RateLimit      float64 `help:"Requests per second each token may make (0: unlimited)." default:"100"`
+	RateBurst      int     `help:"Requests a token may make at once above the rate limit." default:"200"`
+	TLSCert        string  `name:"tls-cert" help:"TLS certificate file (PEM); serves HTTPS and HTTP/2. Reloaded on SIGHUP." type:"path"`
+	TLSKey         string  `name:"tls-key" help:"TLS private key file (PEM)." type:"path"`
 }
 
 func (c *serveCmd) Run(e *env) error {
 	log := newLogger(e, c.LogLevel, c.LogFormat)
 	ctx := e.ctx
+
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	tokens, err := c.loadTokens(e, log)
+	if err != nil {
+		return err
+	}
+	var cert *certificate
+	if c.TLSCert != "" {
+		if cert, err = newCertificate(c.TLSCert, c.TLSKey); err != nil {
+			return err
+		}
+	}
 
 	st, closeStore, err := c.openStore(ctx, log)
 	if err != nil {
@@ -96,7 +126,17 @@ func (c *serveCmd) Run(e *env) error {
 		log.Info("drift alerts go to Alertmanager", "urls", c.AlertmanagerURL)
 	}
 
+	var authenticator httpapi.Authenticator
+	if tokens != nil {
+		authenticator = tokens
+	}
 	api := httpapi.New(st, windows, m, httpapi.Options{
+		Auth:              authenticator,
+		MetricsPublic:     c.MetricsPublic,
+		RateLimit:         c.RateLimit,
+		RateBurst:         c.RateBurst,
+		MaxFeatures:       c.MaxFeatures,
+		MaxFeatureSize:    c.MaxFeatureSize,
 		Checks:            mon,
 		MaxReferenceBytes: c.MaxReferenceBytes,
 		MaxBodyBytes:      c.MaxBodyBytes,
@@ -117,7 +157,12 @@ func (c *serveCmd) Run(e *env) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+displayAddr(ln.Addr()))
+	scheme := "http"
+	if cert != nil {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: cert.get}
+		scheme = "https"
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+displayAddr(ln.Addr()))
 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
@@ -126,7 +171,14 @@ func (c *serveCmd) Run(e *env) error {
 	wg.Go(func() { notifier.Run(bg) })
 
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() {
+		if cert != nil {
+			serveErr <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
+	wg.Go(func() { reloadOnHUP(bg, log, tokens, cert) })
 
 	select {
 	case err := <-serveErr:
@@ -228,4 +280,33 @@ func renderReport(info monitor.ReportInfo, rep drift.Report) ([]byte, error) {
 		Generated:     run.FinishedAt,
 	})
 	return buf.Bytes(), err
+}
+
+// reloadOnHUP reloads the token file and the TLS certificate on SIGHUP until
+// ctx ends. A reload that fails keeps what was loaded.
+func reloadOnHUP(ctx context.Context, log *slog.Logger, tokens *auth.Tokens, cert *certificate) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		if tokens != nil {
+			if err := tokens.Reload(); err != nil {
+				log.Error("reload token file: keeping the tokens in use", "err", err)
+			} else {
+				log.Info("token file reloaded", "tokens", tokens.Len())
+			}
+		}
+		if cert != nil {
+			if err := cert.reload(); err != nil {
+				log.Error("reload TLS certificate: keeping the one in use", "err", err)
+			} else {
+				log.Info("TLS certificate reloaded")
+			}
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -57,8 +58,27 @@ type server struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	url    string
+	token  string // sent with every request of the helpers below
 	stderr *lockedBuffer
 	done   chan error
+}
+
+// testToken is the admin token test servers accept (--token).
+const testToken = "test-admin-token-0123456789abcdef"
+
+// request sends a request with the server's token.
+func (s *server) request(method, path, contentType string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequest(method, s.url+path, body)
+	if err != nil {
+		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	return http.DefaultClient.Do(req)
 }
 
 type lockedBuffer struct {
@@ -81,10 +101,30 @@ func (l *lockedBuffer) String() string {
 // listenRE finds the listening address in text or JSON logs.
 var listenRE = regexp.MustCompile(`(?:msg=listening addr=|"msg":"listening","addr":")([^"\s]+)`)
 
-// startServer starts modelwatch serve on a free loopback port.
+// startServer starts modelwatch serve on a free loopback port. It accepts
+// testToken unless args choose another way to authenticate.
 func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	token := testToken
+	for _, a := range args {
+		if a == "--insecure-no-auth" || strings.HasPrefix(a, "--auth-file") || strings.HasPrefix(a, "--token") {
+			token = ""
+		}
+	}
+	if token != "" {
+		args = append([]string{"--token", token}, args...)
+	}
+	s := startServerWith(t, args...)
+	s.token = token
+	return s
+}
+
+// startServerWith starts modelwatch serve on a free loopback port with
+// exactly these arguments.
+func startServerWith(t *testing.T, args ...string) *server {
+	t.Helper()
+	full := []string{"serve", "--addr", "127.0.0.1:0"}
+	cmd := exec.Command(binary(t), append(full, args...)...)
 	stderrPipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -116,6 +156,9 @@ func startServer(t *testing.T, args ...string) *server {
 	select {
 	case a := <-addr:
 		s.url = "http://" + a
+		if slices.Contains(args, "--tls-cert") {
+			s.url = "https://" + a
+		}
 	case err := <-s.done:
 		t.Fatalf("modelwatch serve exited: %v\n%s", err, s.stderr)
 	case <-time.After(30 * time.Second):
@@ -145,7 +188,7 @@ func (s *server) stop() {
 
 func (s *server) post(path, contentType, body string) map[string]any {
 	s.t.Helper()
-	resp, err := http.Post(s.url+path, contentType, strings.NewReader(body))
+	resp, err := s.request("POST", path, contentType, strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -163,7 +206,7 @@ func (s *server) post(path, contentType, body string) map[string]any {
 
 func (s *server) getJSON(path string, v any) {
 	s.t.Helper()
-	resp, err := http.Get(s.url + path)
+	resp, err := s.request("GET", path, "", nil)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -180,7 +223,7 @@ func (s *server) getJSON(path string, v any) {
 // metrics scrapes /metrics and returns the samples by metric name.
 func (s *server) metrics() map[string][]*model.Sample {
 	s.t.Helper()
-	resp, err := http.Get(s.url + "/metrics")
+	resp, err := s.request("GET", "/metrics", "", nil)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -326,7 +369,7 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 	pr, pw := io.Pipe()
 	result := make(chan error, 1)
 	go func() {
-		resp, err := http.Post(s.url+"/api/v1/predictions", "application/x-ndjson", pr)
+		resp, err := s.request("POST", "/api/v1/predictions", "application/x-ndjson", pr)
 		if err != nil {
 			result <- err
 			return
