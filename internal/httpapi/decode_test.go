@@ -69,3 +69,36 @@ func FuzzDecodePredictions(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeGroundTruth(f *testing.F) {
+	for _, s := range []string{
+		`[{"id":"a","ground_truth":1},{"id":"b","ground_truth":"x"}]`,
+		`{"id":"a","ground_truth":true}`,
+		"{\"id\":\"a\",\"ground_truth\":null}\n{\"id\":\"b\"}\n",
+		`[{"id":1,"ground_truth":{"x":1}}]`,
+	} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, ndjson bool) {
+		fm := formatJSON
+		if ndjson {
+			fm = formatNDJSON
+		}
+		decodeRecords(body, fm, func(index, line int, wg *wireGroundTruth, bad *modelwatch.FieldError) {
+			if bad != nil {
+				if bad.Message == "" {
+					t.Fatalf("decoding error without a message at %d", index)
+				}
+				return
+			}
+			if len(wg.Raw) == 0 {
+				return
+			}
+			l, err := modelwatch.ParseLabel(wg.Raw)
+			if err == nil && len(l) > modelwatch.MaxLabelLength {
+				t.Fatalf("label of %d bytes accepted", len(l))
+			}
+		})
+	})
+}
