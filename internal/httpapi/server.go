@@ -74,6 +74,8 @@ type Options struct {
 	Logger         *slog.Logger
 	// Metrics serves GET /metrics when set.
 	Metrics http.Handler
+	// UI, when set, serves the web UI at GET / and under /ui/.
+	UI http.Handler
 	// MetricsPublic serves /metrics without a token.
 	MetricsPublic bool
 	// Auth checks bearer tokens; nil serves every endpoint without one.
@@ -193,6 +195,13 @@ func (s *Server) routes() {
 			w.Header().Set("Allow", allowed)
 			s.writeError(w, r, modelwatch.Errorf(modelwatch.EMethodNotAllowed, "%s is not allowed on %s; use %s", r.Method, rt.path, allowed))
 		}))
+	}
+	if s.opts.UI != nil {
+		// The pages need the read scope, like the API they show; the
+		// stylesheet is public.
+		s.mux.Handle("GET /{$}", s.instrument("ui", s.authorize(auth.ScopeRead, s.opts.UI.ServeHTTP)))
+		s.mux.Handle("/ui/", s.instrument("ui", s.authorize(auth.ScopeRead, s.opts.UI.ServeHTTP)))
+		s.mux.Handle("GET /ui/assets/", s.instrument("ui", s.opts.UI.ServeHTTP))
 	}
 	s.mux.Handle("/", s.instrument("not_found", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, modelwatch.Errorf(modelwatch.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
