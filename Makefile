@@ -11,7 +11,7 @@ FUZZTIME  ?= 10s
 VERSION   ?= dev
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build test ci lint fmt vet unit deploy-test fuzz bench bench-compare clean
+.PHONY: all build test ci lint fmt vet unit deploy-test fuzz bench bench-compare soak clean
 
 all: build test
 
@@ -28,7 +28,7 @@ ci: test
 unit:
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
 
-## deploy-test: promtool, amtool and Grafana checks of deploy/ (a separate module)
+## deploy-test: deploy/ (a separate module): promtool rule tests, amtool routing tests, the Grafana dashboard, and the end-to-end run through real Prometheus and Alertmanager
 deploy-test:
 	cd deploy && $(GO) test -count=1 -timeout 20m ./...
 
@@ -37,7 +37,7 @@ lint: vet
 	@out=$$($(TOOL) gofumpt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofumpt would change:"; echo "$$out"; exit 1; fi
 	$(TOOL) golangci-lint run ./...
 	cd deploy && $(GO) tool -modfile=../tools/go.mod golangci-lint run --config ../.golangci.yml ./...
-	@bad=$$(git grep -nE '^func [A-Za-z0-9_]+\(t \*testing\.T\)' -- '*_test.go' | grep -v ':func Test' || true); \
+	@bad=$$(git grep -nE '^func [A-Z][A-Za-z0-9_]*\(t \*testing\.T\)' -- '*_test.go' | grep -v ':func Test' || true); \
 		if [ -n "$$bad" ]; then echo "these take *testing.T but do not start with Test, so go test never runs them:"; echo "$$bad"; exit 1; fi
 
 vet:
@@ -65,6 +65,11 @@ bench:
 ## bench-compare: benchstat old.txt against bench.txt
 bench-compare:
 	$(TOOL) benchstat old.txt bench.txt
+
+## soak: load a real server at half its maximum ingest rate for SOAK (8m) with drift checks and queries running; report latency, errors and memory
+SOAK ?= 8m
+soak:
+	$(GO) test -run '^$$' -bench '^BenchmarkSoak$$' -benchtime 1x -timeout 30m ./cmd/modelwatch/ -args -soak.duration $(SOAK)
 
 clean:
 	rm -rf bin bench.txt

@@ -32,7 +32,7 @@ var (
 
 // binary builds modelwatch once per test run, with CGO_ENABLED=0 as
 // released binaries are.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "modelwatch-bin-")
@@ -55,7 +55,7 @@ func binary(t *testing.T) string {
 
 // server is a running modelwatch serve process.
 type server struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	url    string
 	token  string // sent with every request of the helpers below
@@ -103,7 +103,7 @@ var listenRE = regexp.MustCompile(`(?:msg=listening addr=|"msg":"listening","add
 
 // startServer starts modelwatch serve on a free loopback port. It accepts
 // testToken unless args choose another way to authenticate.
-func startServer(t *testing.T, args ...string) *server {
+func startServer(t testing.TB, args ...string) *server {
 	t.Helper()
 	token := testToken
 	for _, a := range args {
@@ -121,7 +121,7 @@ func startServer(t *testing.T, args ...string) *server {
 
 // startServerWith starts modelwatch serve on a free loopback port with
 // exactly these arguments.
-func startServerWith(t *testing.T, args ...string) *server {
+func startServerWith(t testing.TB, args ...string) *server {
 	t.Helper()
 	full := []string{"serve", "--addr", "127.0.0.1:0"}
 	cmd := exec.Command(binary(t), append(full, args...)...)
@@ -241,7 +241,7 @@ func (s *server) metrics() map[string][]*model.Sample {
 	return out
 }
 
-func decodeAll(t *testing.T, dec expfmt.Decoder) []*dto.MetricFamily {
+func decodeAll(t testing.TB, dec expfmt.Decoder) []*dto.MetricFamily {
 	t.Helper()
 	var out []*dto.MetricFamily
 	for {
@@ -255,7 +255,7 @@ func decodeAll(t *testing.T, dec expfmt.Decoder) []*dto.MetricFamily {
 	}
 }
 
-func value(t *testing.T, m map[string][]*model.Sample, name string, labels ...string) float64 {
+func value(t testing.TB, m map[string][]*model.Sample, name string, labels ...string) float64 {
 	t.Helper()
 	for _, s := range m[name] {
 		ok := true
