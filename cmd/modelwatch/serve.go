@@ -122,6 +122,9 @@ func (c *serveCmd) Run(e *env) error {
 	}
 	log.Info("sliding windows and drift state loaded", "duration", time.Since(start).Round(time.Millisecond))
 	reg.MustRegister(metrics.NewWindowCollector(windows, c.WindowMinCount))
+	for _, ws := range windows.WindowStats() {
+		m.TrackModel(ws.Key)
+	}
 	if notifier.Enabled() {
 		log.Info("drift alerts go to Alertmanager", "urls", c.AlertmanagerURL)
 	}

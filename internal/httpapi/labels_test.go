@@ -199,3 +199,16 @@ func seriesCount(t *testing.T, s *stack, name string) int {
 	}
 	return 0
 }
+
+// TestGroundTruthCounterStartsAtZero: the counter exists from a version's
+// first prediction, so Prometheus's rate() sees its first labels.
+func TestGroundTruthCounterStartsAtZero(t *testing.T) {
+	s := newStack(t, httpapi.Options{})
+	if seriesCount(t, s, "model_ground_truth_received_total") != 0 {
+		t.Fatal("counter exists before any prediction")
+	}
+	s.post("/api/v1/predictions", `{"model_name":"m","model_version":"1","prediction":1}`)
+	if got := gauge(t, s, "model_ground_truth_received_total"); got != 0 {
+		t.Errorf("model_ground_truth_received_total = %v after an unlabelled prediction, want a series at 0", got)
+	}
+}

@@ -3,6 +3,7 @@ package metrics
 import (
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,9 @@ type Metrics struct {
 
 	classes    *limiter
 	errorTypes *limiter
+
+	mu    sync.Mutex
+	known map[modelwatch.ModelKey]bool
 }
 
 // New creates the collectors and registers them on reg.
@@ -94,6 +98,7 @@ func New(reg prometheus.Registerer, opts Options) (*Metrics, error) {
 		}, []string{"handler"}),
 		classes:    newLimiter(opts.MaxLabelValues),
 		errorTypes: newLimiter(opts.MaxLabelValues),
+		known:      map[modelwatch.ModelKey]bool{},
 	}
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "modelwatch_build_info",
@@ -111,10 +116,24 @@ func New(reg prometheus.Registerer, opts Options) (*Metrics, error) {
 	return m, nil
 }
 
+// TrackModel makes a model version's ground-truth counter exist at 0, so that
+// rate() and increase() see its first labels (a counter that appears with
+// its first value hides that value from them).
+func (m *Metrics) TrackModel(k modelwatch.ModelKey) {
+	m.mu.Lock()
+	seen := m.known[k]
+	m.known[k] = true
+	m.mu.Unlock()
+	if !seen {
+		m.groundTruth.WithLabelValues(k.Name, k.Version).Add(0)
+	}
+}
+
 // ObservePrediction counts a stored prediction and records its stage
 // latencies.
 func (m *Metrics) ObservePrediction(p *modelwatch.Prediction) {
 	k := modelwatch.ModelKey{Name: p.ModelName, Version: p.ModelVersion}
+	m.TrackModel(k)
 	m.predictions.WithLabelValues(p.ModelName, p.ModelVersion, m.classes.value(k, string(p.Prediction))).Inc()
 	observeMs(m.preprocessing, p, p.Latency.PreprocessingMs)
 	observeMs(m.inference, p, p.Latency.InferenceMs)
