@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/modelwatch/modelwatch"
 )
@@ -63,6 +64,10 @@ type Client struct {
 	mu       sync.Mutex
 	progress chan struct{} // closed and replaced when records are resolved
 
+	// base is the wall-clock reading that now adds the monotonic time
+	// since to; the sender refreshes it every second.
+	base atomic.Pointer[time.Time]
+
 	sent, duplicates, failed, abandoned [numKinds]atomic.Int64
 	requests, retries                   atomic.Int64
 
@@ -105,7 +110,25 @@ func newClient(cfg Config) (*Client, error) {
 		c.urls[k] = cfg.Endpoint + pathOf(k)
 	}
 	c.ctx, c.abort = context.WithCancel(context.Background())
+	c.rebase()
 	return c, nil
+}
+
+// now returns the current time: Config.Now's, or base plus the monotonic
+// time since base, which needs one clock read where time.Now needs two. A
+// step of the system clock shows within a second, at the next rebase.
+func (c *Client) now() time.Time {
+	if c.cfg.Now != nil {
+		return c.cfg.Now()
+	}
+	base := c.base.Load()
+	return base.Add(time.Since(*base))
+}
+
+// rebase takes a new wall-clock reading for now.
+func (c *Client) rebase() {
+	t := time.Now()
+	c.base.Store(&t)
 }
 
 // Log queues p to be sent and returns at once; it never blocks on the
@@ -133,7 +156,7 @@ func (c *Client) log(p *modelwatch.Prediction, t *Timer) {
 		if t != nil && !t.start.IsZero() {
 			p.Timestamp = t.start
 		} else {
-			p.Timestamp = c.cfg.Now()
+			p.Timestamp = c.now()
 		}
 	}
 	q := c.preds

