@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	_ "embed" // the OpenAPI document
 	"errors"
 	"log/slog"
 	"net/http"
@@ -149,7 +150,8 @@ type endpoint struct {
 	scope   string
 }
 
-func (s *Server) routes() {
+// table returns every route of the API.
+func (s *Server) table() []route {
 	const mv = "/api/v1/models/{name}/versions/{version}"
 	ingest := func(h http.HandlerFunc) endpoint { return endpoint{h, auth.ScopeIngest} }
 	read := func(h http.HandlerFunc) endpoint { return endpoint{h, auth.ScopeRead} }
@@ -170,6 +172,7 @@ func (s *Server) routes() {
 		{mv + "/drift-runs/{id}/report", "drift_report", map[string]endpoint{"GET": read(s.handleGetReport)}},
 		{mv + "/concept-events", "concept_events", map[string]endpoint{"GET": read(s.handleConceptEvents)}},
 		{"/api/v1/audit", "audit", map[string]endpoint{"GET": admin(s.handleAudit)}},
+		{"/api/openapi.json", "openapi", map[string]endpoint{"GET": public(s.handleOpenAPI)}},
 		{"/healthz", "healthz", map[string]endpoint{"GET": public(s.handleHealthz)}},
 		{"/readyz", "readyz", map[string]endpoint{"GET": public(s.handleReadyz)}},
 	}
@@ -180,7 +183,11 @@ func (s *Server) routes() {
 		}
 		routes = append(routes, route{"/metrics", "metrics", map[string]endpoint{"GET": ep}})
 	}
-	for _, rt := range routes {
+	return routes
+}
+
+func (s *Server) routes() {
+	for _, rt := range s.table() {
 		var allow []string
 		for method, ep := range rt.endpoints {
 			allow = append(allow, method)
@@ -290,4 +297,13 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+//go:embed openapi.json
+var openAPI []byte
+
+// handleOpenAPI serves the OpenAPI document of the API.
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPI)
 }
