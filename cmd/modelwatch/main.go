@@ -17,6 +17,7 @@ import (
 // cli is the command line: one field per subcommand, each in its own file.
 type cli struct {
 	Serve     serveCmd     `cmd:"" help:"Run the monitor: HTTP API, /metrics and background jobs."`
+	Demo      demoCmd      `cmd:"" help:"Run the monitor with a simulated model service that drifts after a while: the whole story in one command."`
 	Detect    detectCmd    `cmd:"" help:"Replay a stream through one of River's drift detectors and print where it flags drift."`
 	Estimate  estimateCmd  `cmd:"" help:"Estimate a classifier's performance from its probabilities before labels arrive (NannyML's CBPE)."`
 	Drift     driftCmd     `cmd:"" help:"Compare a current dataset with a reference column by column (Evidently's data drift tests); print a table, write JSON or HTML."`

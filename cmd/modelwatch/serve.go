@@ -64,7 +64,20 @@ type serveCmd struct {
 	TLSKey         string  `name:"tls-key" help:"TLS private key file (PEM)." type:"path"`
 }
 
-func (c *serveCmd) Run(e *env) error {
+func (c *serveCmd) Run(e *env) error { return c.run(e, nil) }
+
+// serveRuntime is what a running server offers to code started with it
+// (the demo's simulated model service).
+type serveRuntime struct {
+	url     string // base URL of the API
+	monitor *monitor.Monitor
+	log     *slog.Logger
+}
+
+// run runs the server until e.ctx ends. When started is set, it is called in
+// its own goroutine once the server listens, with a context that ends when
+// the server begins to shut down.
+func (c *serveCmd) run(e *env, started func(ctx context.Context, rt serveRuntime)) error {
 	log := newLogger(e, c.LogLevel, c.LogFormat)
 	ctx := e.ctx
 
@@ -182,18 +195,31 @@ func (c *serveCmd) Run(e *env) error {
 		serveErr <- srv.Serve(ln)
 	}()
 	wg.Go(func() { reloadOnHUP(bg, log, tokens, cert) })
+	// Code started with the server stops first, while the server still
+	// answers (the demo's model service flushes what it queued).
+	sctx, stopStarted := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopStarted()
+	var startedWG sync.WaitGroup
+	if started != nil {
+		rt := serveRuntime{url: scheme + "://" + displayAddr(ln.Addr()), monitor: mon, log: log}
+		startedWG.Go(func() { started(sctx, rt) })
+	}
 
 	select {
 	case err := <-serveErr:
+		stopStarted()
+		startedWG.Wait()
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("serve http: %w", err)
 	case <-ctx.Done():
 	}
+	stopStarted()
+	startedWG.Wait()
 	log.Info("shutting down: draining in-flight requests", "timeout", c.ShutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ShutdownTimeout)
 	defer cancel()
-	shutdownErr := srv.Shutdown(sctx)
+	shutdownErr := srv.Shutdown(shutdownCtx)
 	stopBG()
 	wg.Wait()
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -123,8 +123,14 @@ func startServer(t testing.TB, args ...string) *server {
 // exactly these arguments.
 func startServerWith(t testing.TB, args ...string) *server {
 	t.Helper()
-	full := []string{"serve", "--addr", "127.0.0.1:0"}
-	cmd := exec.Command(binary(t), append(full, args...)...)
+	return startCommand(t, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+}
+
+// startCommand runs the modelwatch binary with args, which must make it
+// listen (serve or demo), and waits until it does.
+func startCommand(t testing.TB, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
 	stderrPipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
