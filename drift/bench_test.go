@@ -63,11 +63,13 @@ func BenchmarkCompare(b *testing.B) {
 		ref, cur := benchDataset(rows, 1, 0), benchDataset(rows, 2, 0.05)
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				if _, err := drift.Compare(ref, cur, drift.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu(b)
 		})
 	}
 }
@@ -109,11 +111,13 @@ func BenchmarkPreparedCompare(b *testing.B) {
 		cur := benchDataset(rows, 2, 0.05)
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				if _, err := ref.Compare(cur); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu(b)
 		})
 	}
 }
@@ -130,6 +134,19 @@ func BenchmarkPrepare(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// startCPU returns a function that reports cpu-s/op, the process's CPU
+// time (user and system, all threads) per iteration: unlike the wall time
+// it does not grow when other processes compete for the cores.
+func startCPU() func(*testing.B) {
+	start, ok := cpuSeconds()
+	return func(b *testing.B) {
+		end, ok2 := cpuSeconds()
+		if ok && ok2 && b.N > 0 {
+			b.ReportMetric((end-start)/float64(b.N), "cpu-s/op")
+		}
 	}
 }
 
