@@ -223,3 +223,44 @@ func jsonKind(v string) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// decodeBatch reads a request's records of wire type W and converts each
+// with convert, which appends the record's problems to errs. When every
+// record is valid it returns the converted values; otherwise it writes the
+// error response (every invalid row listed, nothing stored) and returns
+// ok=false. kind names the records in metrics and messages.
+func decodeBatch[W, T any](s *Server, w http.ResponseWriter, r *http.Request, kind string,
+	convert func(index, line int, wv *W, errs []modelwatch.FieldError) (T, []modelwatch.FieldError),
+) (out []T, ok bool) {
+	f, err := requestFormat(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, false
+	}
+	body, err := readBody(r, s.opts.MaxBodyBytes)
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, false
+	}
+	var errs []modelwatch.FieldError
+	decodeRecords(body, f, func(index, line int, wv *W, bad *modelwatch.FieldError) {
+		if bad != nil {
+			bad.Index, bad.Line = index, line
+			errs = append(errs, *bad)
+			return
+		}
+		var v T
+		v, errs = convert(index, line, wv, errs)
+		out = append(out, v)
+	})
+	if len(errs) > 0 {
+		s.metrics.IngestRows(kind, "rejected", max(len(out), 1))
+		s.writeError(w, r, invalidRows(errs))
+		return nil, false
+	}
+	if len(out) > s.opts.MaxBatchRows {
+		s.writeError(w, r, modelwatch.Errorf(modelwatch.ETooLarge, "the batch has %d records, more than the limit of %d; split it", len(out), s.opts.MaxBatchRows))
+		return nil, false
+	}
+	return out, true
+}

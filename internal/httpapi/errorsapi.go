@@ -13,33 +13,14 @@ type errorsResponse struct {
 // handleErrors serves POST /api/v1/errors: failed prediction calls, counted
 // in model_prediction_errors_total.
 func (s *Server) handleErrors(w http.ResponseWriter, r *http.Request) {
-	f, err := requestFormat(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	body, err := readBody(r, s.opts.MaxBodyBytes)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var pes []modelwatch.PredictionError
-	var errs []modelwatch.FieldError
-	decodeRecords(body, f, func(index, line int, pe *modelwatch.PredictionError, bad *modelwatch.FieldError) {
-		if bad != nil {
-			bad.Index, bad.Line = index, line
-			errs = append(errs, *bad)
-			return
-		}
+	pes, ok := decodeBatch(s, w, r, "error", func(index, line int, pe *modelwatch.PredictionError, errs []modelwatch.FieldError) (modelwatch.PredictionError, []modelwatch.FieldError) {
 		for _, fe := range pe.Validate() {
 			fe.Index, fe.Line = index, line
 			errs = append(errs, fe)
 		}
-		pes = append(pes, *pe)
+		return *pe, errs
 	})
-	if len(errs) > 0 {
-		s.metrics.IngestRows("error", "rejected", max(len(pes), 1))
-		s.writeError(w, r, invalidRows(errs))
+	if !ok {
 		return
 	}
 	for i := range pes {

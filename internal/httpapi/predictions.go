@@ -194,36 +194,11 @@ type ingestResponse struct {
 
 // handlePredictions serves POST /api/v1/predictions.
 func (s *Server) handlePredictions(w http.ResponseWriter, r *http.Request) {
-	f, err := requestFormat(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	body, err := readBody(r, s.opts.MaxBodyBytes)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	now := s.opts.Now().UTC()
-	var ps []modelwatch.Prediction
-	var errs []modelwatch.FieldError
-	decodeRecords(body, f, func(index, line int, wp *wirePrediction, bad *modelwatch.FieldError) {
-		if bad != nil {
-			bad.Index, bad.Line = index, line
-			errs = append(errs, *bad)
-			return
-		}
-		var p modelwatch.Prediction
-		p, errs = toPrediction(wp, index, line, now, s.limits(), errs)
-		ps = append(ps, p)
+	now, lim := s.opts.Now().UTC(), s.limits()
+	ps, ok := decodeBatch(s, w, r, "prediction", func(index, line int, wp *wirePrediction, errs []modelwatch.FieldError) (modelwatch.Prediction, []modelwatch.FieldError) {
+		return toPrediction(wp, index, line, now, lim, errs)
 	})
-	if len(errs) > 0 {
-		s.metrics.IngestRows("prediction", "rejected", max(len(ps), 1))
-		s.writeError(w, r, invalidRows(errs))
-		return
-	}
-	if len(ps) > s.opts.MaxBatchRows {
-		s.writeError(w, r, modelwatch.Errorf(modelwatch.ETooLarge, "the batch has %d predictions, more than the limit of %d; split it", len(ps), s.opts.MaxBatchRows))
+	if !ok {
 		return
 	}
 	res, err := s.store.IngestPredictions(r.Context(), ps)
