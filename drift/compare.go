@@ -32,7 +32,7 @@ func (rc *refColumn) load(s *scratch, own bool) {
 		if !own {
 			dst = s.refBuf
 		}
-		rc.num = newNumSample(rc.input.Numbers, keep, dst, s)
+		rc.num = newNumSample(rc.input.Numbers, keep, true, dst, s)
 		if !own {
 			s.refBuf = rc.num.sorted[:0]
 		}
@@ -93,7 +93,7 @@ func (rc *refColumn) compare(c Column, found bool, s *scratch) ColumnResult {
 // attachCurrent builds the current sample of the pair.
 func (rc *refColumn) attachCurrent(p *pair, c Column, keep bool) {
 	if rc.typ == Numerical {
-		p.cur = newNumSample(c.Numbers, keep, p.s.curBuf, p.s)
+		p.cur = newNumSample(c.Numbers, keep, false, p.s.curBuf, p.s)
 		p.s.curBuf = p.cur.sorted[:0]
 		return
 	}

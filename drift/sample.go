@@ -11,15 +11,17 @@ import (
 // documentation).
 type numSample struct {
 	sorted   []float64 // finite values, ascending
-	std      float64   // population standard deviation, np.std
-	distinct int       // number of distinct values
+	std      float64   // population standard deviation, np.std (reference only)
+	distinct int       // number of distinct values (reference only)
 	seq      []float64 // finite values in input order, for ordered tests
 	missing  int       // number of dropped values
 }
 
 // newNumSample cleans values into dst (reused when large enough). With
-// keepOrder the input-order values are kept in seq (a separate copy).
-func newNumSample(values []float64, keepOrder bool, dst []float64, s *scratch) *numSample {
+// keepOrder the input-order values are kept in seq (a separate copy). With
+// summary it also computes the standard deviation and the number of
+// distinct values, which the tests need of the reference only.
+func newNumSample(values []float64, keepOrder, summary bool, dst []float64, s *scratch) *numSample {
 	if cap(dst) < len(values) {
 		dst = make([]float64, 0, len(values))
 	}
@@ -35,6 +37,10 @@ func newNumSample(values []float64, keepOrder bool, dst []float64, s *scratch) *
 	}
 	if keepOrder {
 		ns.seq = append([]float64(nil), dst...)
+	}
+	if !summary {
+		sortFloats(dst, s)
+		return ns
 	}
 	// np.std sums in input order, so compute it before sorting.
 	ns.std = math.Sqrt(populationVariance(dst, s.floatBuf(len(dst))))
