@@ -48,6 +48,7 @@ func Run(t *testing.T, h Harness) {
 		{"ModelVersions", testModelVersions},
 		{"Durable", testDurable},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"LabelEventsTail", testLabelEventsTail},
 		{"Settings", testSettings},
 		{"Reference", testReference},
 		{"ScanFeatures", testScanFeatures},

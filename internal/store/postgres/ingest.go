@@ -1,0 +1,267 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/store"
+	"github.com/modelwatch/modelwatch/internal/store/rollup"
+)
+
+// predictionColumns are the columns COPY writes, in the order of copyRow.
+var predictionColumns = []string{
+	"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
+	"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
+}
+
+// newRow is a prediction that an ingest transaction stores.
+type newRow struct {
+	i        int // index in the batch
+	mv       int64
+	probs    []byte
+	label    string    // ground truth it is stored with, "" for none
+	labelAt  time.Time // when that label arrived
+	rev      int64     // its label revision (and sequence number)
+	joined   bool      // labelled by a pending label, not by itself
+	labelled bool      // carries a label, its own or a pending one
+}
+
+// IngestPredictions implements store.Store.
+//
+// One transaction: the ids are claimed in prediction_ids (which reports
+// duplicates and hands over pending labels), then the new rows are copied
+// into predictions with COPY and the rollups updated. A batch whose rows
+// fall on a day without a partition creates the partition first, in its own
+// transaction.
+func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction) (store.IngestResult, error) {
+	for i := range ps {
+		if ps[i].ID == "" || ps[i].Timestamp.IsZero() {
+			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d has no id or timestamp", i)
+		}
+	}
+	res := store.IngestResult{Duplicate: make([]bool, len(ps)), Labelled: map[modelwatch.ModelKey]int{}}
+	if len(ps) == 0 {
+		return res, nil
+	}
+	// Duplicates inside the batch: the first occurrence wins.
+	first := make(map[string]bool, len(ps))
+	rows := make([]newRow, 0, len(ps))
+	var days []day
+	for i := range ps {
+		if first[ps[i].ID] {
+			res.Duplicate[i] = true
+			continue
+		}
+		first[ps[i].ID] = true
+		r := newRow{i: i}
+		if len(ps[i].Probabilities) > 0 {
+			b, err := json.Marshal(ps[i].Probabilities)
+			if err != nil {
+				return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d (%q): probabilities cannot be stored: %v", i, ps[i].ID, err)
+			}
+			r.probs = b
+		}
+		rows = append(rows, r)
+		if d := dayOf(ps[i].Timestamp); !slices.Contains(days, d) {
+			days = append(days, d)
+		}
+	}
+	if err := db.parts.ensure(ctx, days); err != nil {
+		return store.IngestResult{}, err
+	}
+	stored, newMVs, err := db.ingest(ctx, ps, rows)
+	if isNoPartition(err) {
+		// Another replica dropped an old partition we knew of: look again.
+		if err = db.parts.load(ctx); err == nil {
+			if err = db.parts.ensure(ctx, days); err == nil {
+				stored, newMVs, err = db.ingest(ctx, ps, rows)
+			}
+		}
+	}
+	if err != nil {
+		return store.IngestResult{}, err
+	}
+	db.mu.Lock()
+	maps.Copy(db.mvs, newMVs)
+	db.mu.Unlock()
+	for _, r := range rows {
+		res.Duplicate[r.i] = true
+	}
+	for _, r := range stored {
+		p := &ps[r.i]
+		res.Duplicate[r.i] = false
+		res.Accepted++
+		if r.labelled {
+			res.Labelled[modelwatch.ModelKey{Name: p.ModelName, Version: p.ModelVersion}]++
+		}
+		if r.joined {
+			res.Joined++
+		}
+	}
+	return res, nil
+}
+
+// ingest stores rows of ps in one transaction and returns the rows stored
+// (the others were duplicates) and the model versions it created.
+func (db *DB) ingest(ctx context.Context, ps []modelwatch.Prediction, rows []newRow) ([]newRow, map[modelwatch.ModelKey]int64, error) {
+	var stored []newRow
+	newMVs := map[modelwatch.ModelKey]int64{}
+	err := db.inTx(ctx, "ingest predictions", func(tx pgx.Tx) error {
+		stored = stored[:0]
+		clear(newMVs)
+		for k := range rows {
+			r := &rows[k]
+			key := modelwatch.ModelKey{Name: ps[r.i].ModelName, Version: ps[r.i].ModelVersion}
+			id, ok := newMVs[key]
+			if !ok {
+				var err error
+				if id, err = db.modelVersionID(ctx, tx, key); err != nil {
+					return err
+				}
+				newMVs[key] = id
+			}
+			r.mv = id
+		}
+
+		// Claim the ids, in id order so that concurrent batches lock them
+		// in the same order. A pending label's row becomes the prediction's;
+		// a stored prediction's row is a duplicate and is not returned.
+		ids := make([]string, len(rows))
+		tss := make([]time.Time, len(rows))
+		byID := make(map[string]int, len(rows))
+		for k, r := range rows {
+			ids[k], tss[k] = ps[r.i].ID, ps[r.i].Timestamp
+			byID[ids[k]] = k
+		}
+		claimed, err := tx.Query(ctx, `INSERT INTO prediction_ids AS i (id, ts)
+			SELECT * FROM unnest($1::text[], $2::timestamptz[]) ORDER BY 1
+			ON CONFLICT (id) DO UPDATE SET ts = excluded.ts WHERE i.ts IS NULL
+			RETURNING i.id, i.pending_label, i.pending_at`, ids, tss)
+		if err != nil {
+			return unavailable("claim prediction ids", err)
+		}
+		var joinedIDs []string
+		for claimed.Next() {
+			var id string
+			var label *string
+			var at *time.Time
+			if err := claimed.Scan(&id, &label, &at); err != nil {
+				claimed.Close()
+				return unavailable("claim prediction ids", err)
+			}
+			r := rows[byID[id]]
+			p := &ps[r.i]
+			if p.GroundTruth != "" {
+				r.label, r.labelAt, r.labelled = string(p.GroundTruth), p.LabelledAt, true
+				if r.labelAt.IsZero() {
+					r.labelAt = db.now()
+				}
+			}
+			if label != nil {
+				joinedIDs = append(joinedIDs, id)
+				if *label != r.label {
+					// The pending label came later than the one the
+					// prediction carried (or it carried none): it wins.
+					r.joined = p.GroundTruth == ""
+					r.label, r.labelAt, r.labelled = *label, *at, true
+				}
+			}
+			stored = append(stored, r)
+		}
+		claimed.Close()
+		if err := claimed.Err(); err != nil {
+			return unavailable("claim prediction ids", err)
+		}
+		if len(stored) == 0 {
+			return nil
+		}
+		slices.SortFunc(stored, func(a, b newRow) int { return a.i - b.i })
+
+		// Labels get their revisions in batch order, under the lock that
+		// makes revision order commit order (see nextRevisions).
+		labelled := 0
+		for _, r := range stored {
+			if r.labelled {
+				labelled++
+			}
+		}
+		if labelled > 0 {
+			rev, err := nextRevisions(ctx, tx, labelled)
+			if err != nil {
+				return err
+			}
+			for k := range stored {
+				if stored[k].labelled {
+					stored[k].rev = rev
+					rev++
+				}
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"predictions"}, predictionColumns, pgx.CopyFromSlice(len(stored), func(k int) ([]any, error) {
+			return copyRow(&ps[stored[k].i], &stored[k]), nil
+		})); err != nil {
+			return unavailable("copy predictions", err)
+		}
+		if len(joinedIDs) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE prediction_ids SET pending_label = NULL, pending_at = NULL WHERE id = ANY($1)`, joinedIDs); err != nil {
+				return unavailable("join pending labels", err)
+			}
+		}
+		batch := rollup.NewBatch()
+		for _, r := range stored {
+			p := ps[r.i]
+			p.GroundTruth = modelwatch.Label(r.label)
+			batch.AddPrediction(r.mv, &p)
+		}
+		return writeRollups(ctx, tx, batch)
+	})
+	return stored, newMVs, err
+}
+
+// copyRow returns the values of predictionColumns for p.
+func copyRow(p *modelwatch.Prediction, r *newRow) []any {
+	v := []any{
+		p.Timestamp, r.mv, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
+		p.Latency.PostprocessingMs, p.LatencyMs, nil, nil, nil, nil, nil, nil,
+	}
+	if r.labelled {
+		v[9], v[10], v[11], v[12] = r.rev, r.rev, r.labelAt, r.label
+	}
+	if len(p.Features) > 0 {
+		v[13] = []byte(p.Features)
+	}
+	if r.probs != nil {
+		v[14] = r.probs
+	}
+	return v
+}
+
+// modelVersionID returns the id of a model version, creating it if needed.
+// An id created in tx is only cached once tx has committed.
+func (db *DB) modelVersionID(ctx context.Context, tx pgx.Tx, k modelwatch.ModelKey) (int64, error) {
+	db.mu.Lock()
+	id, ok := db.mvs[k]
+	db.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO model_versions (model_name, model_version, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT (model_name, model_version) DO NOTHING RETURNING id`, k.Name, k.Version, db.now()).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// It exists, possibly committed by another transaction after this
+		// statement began: a new statement sees it.
+		err = tx.QueryRow(ctx, `SELECT id FROM model_versions WHERE model_name = $1 AND model_version = $2`, k.Name, k.Version).Scan(&id)
+	}
+	if err != nil {
+		return 0, unavailable(fmt.Sprintf("create model version %s", k), err)
+	}
+	return id, nil
+}
