@@ -31,6 +31,7 @@ import (
 	"github.com/modelwatch/modelwatch/internal/report"
 	"github.com/modelwatch/modelwatch/internal/store"
 	"github.com/modelwatch/modelwatch/internal/store/sqlite"
+	"github.com/modelwatch/modelwatch/internal/ui"
 )
 
 type serveCmd struct {
@@ -146,7 +147,12 @@ func (c *serveCmd) run(e *env, started func(ctx context.Context, rt serveRuntime
 	if tokens != nil {
 		authenticator = tokens
 	}
+	web, err := ui.New(st, windows, ui.Options{Alerts: notifier, WindowMinCount: c.WindowMinCount, Logger: log})
+	if err != nil {
+		return err
+	}
 	api := httpapi.New(st, windows, m, httpapi.Options{
+		UI:                web,
 		Auth:              authenticator,
 		MetricsPublic:     c.MetricsPublic,
 		RateLimit:         c.RateLimit,
