@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -222,53 +221,6 @@ func TestRejectedRowsAreReportedNotRetried(t *testing.T) {
 	}
 }
 
-// TestRejectedRequestIsNotRetried answers 401 to everything, as a server
-// with authentication does to a wrong token: one request per batch, no
-// retry, the records and the server's message reported.
-func TestRejectedRequestIsNotRetried(t *testing.T) {
-	var mu sync.Mutex
-	var auth []string
-	srv := startModelwatch(t, func(http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			auth = append(auth, r.Header.Get("Authorization"))
-			mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprint(w, `{"error":{"code":"unauthorized","message":"the token is unknown"}}`)
-		})
-	})
-	var errs errorLog
-	c := newClient(t, sdk.Config{Endpoint: srv.URL, Token: "wrong-token", FlushInterval: time.Hour, OnError: errs.add})
-	for i := range 5 {
-		c.Log(prediction(i, true))
-	}
-	if err := c.Flush(ctxTimeout(t, time.Minute)); err != nil {
-		t.Fatalf("Flush: %v", err)
-	}
-	got := c.Stats()
-	if got.Requests != 1 || got.Retries != 0 || got.Predictions.Failed != 5 || got.Predictions.Sent != 0 {
-		t.Errorf("Stats() = %+v, want 1 request, no retry, 5 failed", got)
-	}
-	mu.Lock()
-	if len(auth) != 1 || auth[0] != "Bearer wrong-token" {
-		t.Errorf("Authorization headers = %q, want one \"Bearer wrong-token\"", auth)
-	}
-	mu.Unlock()
-	reported := errs.all()
-	if len(reported) != 1 {
-		t.Fatalf("OnError got %d errors, want 1: %v", len(reported), reported)
-	}
-	var de *sdk.DeliveryError
-	if !errors.As(reported[0], &de) || de.StatusCode != http.StatusUnauthorized || de.Records != 5 ||
-		strings.Join(de.IDs, ",") != "p-0,p-1,p-2,p-3,p-4" {
-		t.Fatalf("OnError got %#v, want a DeliveryError of 5 predictions p-0…p-4 with status 401", reported[0])
-	}
-	if modelwatch.ErrorCode(de) != modelwatch.EUnauthorized || !strings.Contains(de.Error(), "the token is unknown") {
-		t.Errorf("Error() = %q (code %q), want the server's message and code unauthorized", de.Error(), modelwatch.ErrorCode(de))
-	}
-}
-
 // TestQueueFullDropsAreCounted holds the first request at the server so
 // that the queue fills: what does not fit is dropped, counted and
 // reported, and everything queued is delivered once the server answers.
@@ -366,9 +318,10 @@ func TestLogAfterCloseIsDropped(t *testing.T) {
 }
 
 // TestTokensAndRateLimits runs against a modelwatch that requires tokens
-// and limits their request rate: the right token is sent and accepted, a
-// wrong one is reported once and not retried, and 429 answers are retried
-// after their Retry-After until everything is stored.
+// and limits their request rate: a wrong token's 401 is reported with the
+// server's message and the records' ids, and not retried; the right token
+// is accepted, and 429 answers are retried after their Retry-After until
+// everything is stored.
 func TestTokensAndRateLimits(t *testing.T) {
 	tokens, err := auth.New("", "mw_good-token-0123456789")
 	if err != nil {
@@ -378,17 +331,22 @@ func TestTokensAndRateLimits(t *testing.T) {
 
 	var errs errorLog
 	wrong := newClient(t, sdk.Config{Endpoint: srv.URL, Token: "mw_wrong", FlushInterval: time.Hour, OnError: errs.add})
-	wrong.Log(prediction(0, true))
+	for i := range 3 {
+		wrong.Log(prediction(i, true))
+	}
 	if err := wrong.Close(ctxTimeout(t, time.Minute)); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 	var de *sdk.DeliveryError
-	if reported := errs.all(); len(reported) != 1 || !errors.As(reported[0], &de) ||
-		de.StatusCode != http.StatusUnauthorized || !strings.Contains(de.Error(), "the token is not valid") {
-		t.Errorf("with a wrong token OnError got %v, want one 401 with the server's message", reported)
+	if reported := errs.all(); len(reported) != 1 || !errors.As(reported[0], &de) {
+		t.Fatalf("with a wrong token OnError got %v, want one DeliveryError", reported)
 	}
-	if st := wrong.Stats(); st.Requests != 1 || st.Predictions.Failed != 1 {
-		t.Errorf("with a wrong token: Stats() = %+v, want 1 request, 1 failed", st)
+	if de.StatusCode != http.StatusUnauthorized || de.Records != 3 || strings.Join(de.IDs, ",") != "p-0,p-1,p-2" ||
+		modelwatch.ErrorCode(de) != modelwatch.EUnauthorized || !strings.Contains(de.Error(), "the token is not valid") {
+		t.Errorf("with a wrong token OnError got %q (%+v), want 401 unauthorized for p-0,p-1,p-2 with the server's message", de, de)
+	}
+	if st := wrong.Stats(); st.Requests != 1 || st.Retries != 0 || st.Predictions.Failed != 3 {
+		t.Errorf("with a wrong token: Stats() = %+v, want 1 request, no retry, 3 failed", st)
 	}
 
 	good := newClient(t, sdk.Config{Endpoint: srv.URL, Token: "mw_good-token-0123456789", BatchSize: 10, FlushInterval: time.Hour, MaxBackoff: 100 * time.Millisecond})

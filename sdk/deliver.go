@@ -149,9 +149,7 @@ func (s *sender) failure(rows []int, res result) *DeliveryError {
 // post sends the given rows of the batch, retrying network errors, 429 and
 // 5xx with exponential backoff for up to RetryTimeout.
 func (s *sender) post(kind int, rows []int) result {
-	// The body is copied because the transport may read it after the
-	// response came, and the batch buffers are reused.
-	body := bytes.Clone(s.body(rows))
+	body := s.body(rows)
 	start := time.Now()
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
@@ -190,7 +188,9 @@ func (s *sender) backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// body returns the NDJSON of the given rows, compressed when configured.
+// body returns the NDJSON of the given rows, compressed when configured,
+// in a new slice: the transport may read a request body after the response
+// came, while the batch buffers are reused.
 func (s *sender) body(rows []int) []byte {
 	b := &s.b
 	raw := b.lines
@@ -206,7 +206,7 @@ func (s *sender) body(rows []int) []byte {
 		raw = s.sub
 	}
 	if !s.cfg.Gzip {
-		return raw
+		return bytes.Clone(raw)
 	}
 	var buf bytes.Buffer
 	if s.zw == nil {
