@@ -1,4 +1,4 @@
-package dataset
+package drift
 
 import (
 	"math"
@@ -26,9 +26,9 @@ func TestParseNumberAgreesWithStrconv(t *testing.T) {
 		}
 		for _, s := range []string{strconv.FormatFloat(v, 'g', -1, 64), strconv.FormatFloat(v, 'f', -1, 64), strconv.FormatFloat(v, 'e', 12, 64)} {
 			want, _ := strconv.ParseFloat(s, 64)
-			got, ok := parseNumber([]byte(s))
+			got, ok := ParseNumber([]byte(s))
 			if !ok || math.Float64bits(got) != math.Float64bits(want) {
-				t.Fatalf("parseNumber(%q) = %v, %v; want %v", s, got, ok, want)
+				t.Fatalf("ParseNumber(%q) = %v, %v; want %v", s, got, ok, want)
 			}
 		}
 	}
@@ -39,9 +39,9 @@ func TestParseNumberAgreesWithStrconv(t *testing.T) {
 		"1e400": false, " 2 ": true, "12345678901234567890123": true,
 	}
 	for s, want := range cases {
-		got, ok := parseNumber([]byte(s))
+		got, ok := ParseNumber([]byte(s))
 		if ok != want {
-			t.Errorf("parseNumber(%q) ok = %v, want %v", s, ok, want)
+			t.Errorf("ParseNumber(%q) ok = %v, want %v", s, ok, want)
 		}
 		if ok {
 			ref, _ := strconv.ParseFloat(s[:], 64)
@@ -49,8 +49,42 @@ func TestParseNumberAgreesWithStrconv(t *testing.T) {
 				ref = 2
 			}
 			if math.Float64bits(got) != math.Float64bits(ref) {
-				t.Errorf("parseNumber(%q) = %v, want %v", s, got, ref)
+				t.Errorf("ParseNumber(%q) = %v, want %v", s, got, ref)
 			}
+		}
+	}
+}
+
+func TestFromText(t *testing.T) {
+	tests := []struct {
+		in      []string
+		missing []bool
+		want    string
+	}{
+		{[]string{"1", " 2.5", "NA", "", "1e3"}, nil, "num 1 2.5 NaN NaN 1000"},
+		{[]string{"true", "FALSE", "", "True"}, nil, "cat True False <NA> True"},
+		{[]string{"1", "x", "nan"}, nil, "cat 1 x <NA>"},
+		{[]string{"1", "2"}, []bool{false, true}, "num 1 NaN"},
+		{[]string{"0x10", "1_000"}, nil, "cat 0x10 1_000"},
+	}
+	for _, tt := range tests {
+		c := FromText("c", tt.in, tt.missing)
+		got := string(c.Type)
+		if c.Type == Numerical {
+			for _, v := range c.Numbers {
+				got += " " + strconv.FormatFloat(v, 'g', -1, 64)
+			}
+		} else {
+			for _, code := range c.Codes {
+				if code < 0 {
+					got += " <NA>"
+				} else {
+					got += " " + c.Levels[code]
+				}
+			}
+		}
+		if got != tt.want {
+			t.Errorf("FromText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
