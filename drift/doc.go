@@ -12,7 +12,9 @@
 // (or ±Inf) for missing values; a categorical column is dictionary-encoded
 // as []int32 codes into a []string of levels, a negative code meaning
 // missing. See Numeric, Strings and Encoded. Columns are matched by name;
-// the reference decides each column's type.
+// the reference decides each column's type. For text data, FromText and
+// InferType type a column as pandas.read_csv does for Evidently users
+// (ParseNumber, IsNA and BoolLabel are its rules).
 //
 // # Use
 //
