@@ -103,6 +103,32 @@ type Store interface {
 	// AuditLog lists recorded changes, newest first, at most limit.
 	AuditLog(ctx context.Context, limit int) ([]modelwatch.AuditEntry, error)
 
+	// ArchiveDays lists the model versions' UTC days that end at or before
+	// `before` and still have predictions, oldest first.
+	ArchiveDays(ctx context.Context, before time.Time) ([]ArchiveDay, error)
+	// ExportDay calls fn with each prediction of a model version made on
+	// the UTC day starting at day, in (timestamp, id) order, all read from
+	// one snapshot, and returns what identifies that snapshot. It stops at
+	// fn's first error. fn must not keep p after it returns.
+	ExportDay(ctx context.Context, key modelwatch.ModelKey, day time.Time, fn func(p *modelwatch.Prediction) error) (DaySnapshot, error)
+	// DeleteArchived deletes the predictions of part's model version and
+	// day and records part, atomically, when they are still exactly those
+	// that the export of snap read. When a prediction or a label arrived
+	// since, it changes nothing and returns an error of code EConflict: the
+	// day must be exported again. Rollups are kept: statistics of archived
+	// days still work. A later label for a deleted prediction is kept as
+	// pending (see DeletePendingLabels), and a prediction re-sent after its
+	// day was archived is stored again, to go to the day's next part.
+	DeleteArchived(ctx context.Context, part ArchivedPart, snap DaySnapshot) error
+	// DeletePendingLabels deletes the ground truth that arrived before
+	// `before` and still waits for its prediction, and returns how many.
+	DeletePendingLabels(ctx context.Context, before time.Time) (int64, error)
+	// LastRun returns the schedule time the background job named name last
+	// ran for, zero if never; replicas sharing the database share it.
+	LastRun(ctx context.Context, name string) (time.Time, error)
+	// RecordRun records that the job named name ran for scheduledFor.
+	RecordRun(ctx context.Context, name string, scheduledFor time.Time) error
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 
@@ -136,6 +162,34 @@ type LabelResult struct {
 	// Labelled maps each model version to the number of its predictions that
 	// were labelled for the first time (joins), for counters.
 	Labelled map[modelwatch.ModelKey]int
+}
+
+// ArchiveDay is a model version's predictions of one UTC day.
+type ArchiveDay struct {
+	Model modelwatch.ModelKey
+	Day   time.Time // midnight UTC
+	Rows  int64     // predictions stored for the day
+}
+
+// DaySnapshot identifies the predictions of a model version's day that one
+// ExportDay read.
+type DaySnapshot struct {
+	Rows int64 // predictions read
+	Rev  int64 // their highest label revision, 0 when none is labelled
+	// Part is the number of the archive part they belong in: one more than
+	// the parts of the day already recorded by DeleteArchived.
+	Part int
+}
+
+// ArchivedPart is an archive file holding predictions of a model version's
+// day that were deleted from the database.
+type ArchivedPart struct {
+	Model    modelwatch.ModelKey
+	Day      time.Time // midnight UTC
+	Part     int       // 1 for the day's first file
+	Object   string    // the file's key in the archive
+	Rows     int64
+	Checksum string // of the rows, as the archive computes it
 }
 
 // LabelEvent is one labelled prediction as the sliding windows need it.

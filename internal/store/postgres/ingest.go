@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,8 +44,12 @@ type newRow struct {
 // transaction.
 func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction) (store.IngestResult, error) {
 	for i := range ps {
-		if ps[i].ID == "" || ps[i].Timestamp.IsZero() {
+		p := &ps[i]
+		if p.ID == "" || p.Timestamp.IsZero() {
 			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d has no id or timestamp", i)
+		}
+		if hasNUL(p.ID, p.ModelName, p.ModelVersion, string(p.Prediction), string(p.GroundTruth)) {
+			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d: %s", i, nulMessage)
 		}
 	}
 	res := store.IngestResult{Duplicate: make([]bool, len(ps)), Labelled: map[modelwatch.ModelKey]int{}}
@@ -224,6 +229,20 @@ func (db *DB) ingest(ctx context.Context, ps []modelwatch.Prediction, rows []new
 		return writeRollups(ctx, tx, batch)
 	})
 	return stored, newMVs, err
+}
+
+// nulMessage says why text with a NUL character is refused.
+const nulMessage = "text with a NUL character (\\u0000) cannot be stored in PostgreSQL"
+
+// hasNUL reports whether any of ss contains a NUL character, which
+// PostgreSQL's text type cannot hold.
+func hasNUL(ss ...string) bool {
+	for _, s := range ss {
+		if strings.IndexByte(s, 0) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // copyRow returns the values of predictionColumns for p.

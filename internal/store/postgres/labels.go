@@ -61,6 +61,9 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 		if l.ID == "" || l.GroundTruth == "" {
 			return res, modelwatch.Errorf(modelwatch.EInvalid, "ground truth %d has no id or label", i)
 		}
+		if hasNUL(l.ID, string(l.GroundTruth)) {
+			return res, modelwatch.Errorf(modelwatch.EInvalid, "ground truth %d: %s", i, nulMessage)
+		}
 		if _, ok := last[l.ID]; !ok {
 			order = append(order, l.ID)
 		}

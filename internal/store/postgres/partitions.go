@@ -147,6 +147,48 @@ func (p *partitions) create(ctx context.Context, days []day) error {
 	return nil
 }
 
+// dropIfEmpty drops the partition of day d when it holds no rows.
+// Dropping a partition briefly locks the whole table, so it waits at most a
+// second for its lock and otherwise leaves the partition for next time.
+func (p *partitions) dropIfEmpty(ctx context.Context, d day) (bool, error) {
+	tx, err := p.pool.Begin(ctx)
+	if err != nil {
+		return false, unavailable("drop partition "+d.table(), err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	name := pgx.Identifier{d.table()}.Sanitize()
+	// Lock the parent first, as writers do, then look: nothing can be
+	// written to the partition between the check and the drop.
+	_, err = tx.Exec(ctx, `SET LOCAL lock_timeout = '1s'`)
+	if err == nil {
+		_, err = tx.Exec(ctx, `LOCK TABLE predictions IN ACCESS EXCLUSIVE MODE`)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+		return false, nil
+	}
+	if err != nil {
+		return false, unavailable("drop partition "+d.table(), err)
+	}
+	var full bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+name+`)`).Scan(&full); err != nil {
+		return false, unavailable("drop partition "+d.table(), err)
+	}
+	if full {
+		return false, nil
+	}
+	if _, err := tx.Exec(ctx, `DROP TABLE `+name); err != nil {
+		return false, unavailable("drop partition "+d.table(), err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return false, unavailable("drop partition "+d.table(), err)
+	}
+	p.mu.Lock()
+	delete(p.days, d)
+	p.mu.Unlock()
+	return true, nil
+}
+
 // isNoPartition reports whether err is PostgreSQL refusing a row for which
 // no partition exists (another replica dropped it after we cached it).
 func isNoPartition(err error) bool {

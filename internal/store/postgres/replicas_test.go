@@ -171,3 +171,17 @@ func TestIngestRollsBackMidCopy(t *testing.T) {
 }
 
 var t0 = time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
+
+// TestNULRefused: PostgreSQL's text cannot hold NUL; such a row is refused
+// as invalid (the client must not retry it), not reported as an outage.
+func TestNULRefused(t *testing.T) {
+	pg := testenv.StartPostgres(t, testenv.PostgresOptions{})
+	db := open(t, pg.NewDatabase(t), func() time.Time { return t0 })
+	p := modelwatch.Prediction{ID: "a", ModelName: "m", ModelVersion: "1", Timestamp: t0, Prediction: "x\x00y"}
+	if _, err := db.IngestPredictions(t.Context(), []modelwatch.Prediction{p}); modelwatch.ErrorCode(err) != modelwatch.EInvalid {
+		t.Errorf("prediction with a NUL in its class: %v, want invalid", err)
+	}
+	if _, err := db.AddGroundTruth(t.Context(), []modelwatch.GroundTruth{{ID: "a", GroundTruth: "\x00"}}); modelwatch.ErrorCode(err) != modelwatch.EInvalid {
+		t.Errorf("label with a NUL: %v, want invalid", err)
+	}
+}

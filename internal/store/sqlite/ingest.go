@@ -259,13 +259,18 @@ func (db *DB) hasPending(ctx context.Context, tx *sql.Tx) (bool, error) {
 	return n == 1, nil
 }
 
-// maxRev returns the highest label revision stored.
+// maxRevSQL selects the highest label revision ever given: stored, or
+// deleted with archived predictions.
+const maxRevSQL = `SELECT max(coalesce((SELECT max(label_rev) FROM predictions WHERE label_rev IS NOT NULL), 0),
+	coalesce((SELECT rev FROM label_revision_floor), 0))`
+
+// maxRev returns the highest label revision ever given.
 func maxRev(ctx context.Context, tx *sql.Tx) (int64, error) {
-	var rev sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(label_rev) FROM predictions WHERE label_rev IS NOT NULL`).Scan(&rev); err != nil {
+	var rev int64
+	if err := tx.QueryRowContext(ctx, maxRevSQL).Scan(&rev); err != nil {
 		return 0, unavailable("read label revision", err)
 	}
-	return rev.Int64, nil
+	return rev, nil
 }
 
 // joinPending labels newly inserted predictions whose ground truth arrived

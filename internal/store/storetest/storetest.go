@@ -57,6 +57,8 @@ func Run(t *testing.T, h Harness) {
 		{"ConceptEvents", testConceptEvents},
 		{"Series", testSeries},
 		{"Audit", testAudit},
+		{"Archive", testArchive},
+		{"JobRuns", testJobRuns},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
