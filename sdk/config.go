@@ -42,7 +42,7 @@ type Config struct {
 	FlushInterval time.Duration
 	// QueueSize bounds each of the three queues — predictions, ground truth
 	// and prediction errors — in records (default 10000). The prediction
-	// queue is allocated up front, about 240 bytes a record. A record logged
+	// queue is allocated up front, about 250 bytes a record. A record logged
 	// while its queue is full is dropped and counted in Stats.
 	QueueSize int
 	// HTTPClient sends the requests. The default is a client with its own
