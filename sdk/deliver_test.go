@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -308,5 +309,31 @@ func decodeLine(t *testing.T, line string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(line), v); err != nil {
 		t.Fatalf("decode %s: %v", line, err)
+	}
+}
+
+// TestGzipToARealServer checks that modelwatch accepts the compressed
+// batches of every kind.
+func TestGzipToARealServer(t *testing.T) {
+	srv := startModelwatch(t, nil)
+	var errs errorLog
+	c := newClient(t, sdk.Config{Endpoint: srv.URL, Gzip: true, BatchSize: 40, OnError: errs.add})
+	for i := range 100 {
+		c.Log(prediction(i, true))
+		c.LogGroundTruth(fmt.Sprintf("p-%d", i), "stay")
+	}
+	c.LogError("churn", "v1", "timeout")
+	if err := c.Close(ctxTimeout(t, time.Minute)); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if e := errs.all(); len(e) > 0 {
+		t.Fatalf("OnError: %v", e)
+	}
+	st := stats(t, srv.URL, "churn")
+	if st.TotalPredictions != 100 || st.GroundTruthCoverage == nil || *st.GroundTruthCoverage != 1 {
+		t.Errorf("server stores %d predictions, coverage %v; want 100, 1", st.TotalPredictions, st.GroundTruthCoverage)
+	}
+	if got := c.Stats().Errors.Sent; got != 1 {
+		t.Errorf("%d errors sent, want 1", got)
 	}
 }
