@@ -2,6 +2,7 @@ package drift
 
 import (
 	"math"
+	"math/bits"
 	"strconv"
 	"unsafe"
 )
@@ -190,17 +191,94 @@ exponent:
 	switch {
 	case m == 0:
 		f = 0
-	case m > 1<<53 || exp < -22 || exp > 22:
-		return 0, false
-	case exp < 0:
+	case m <= 1<<53 && exp < 0 && exp >= -22:
 		f = float64(m) / math.Pow10(-exp)
-	default:
+	case m <= 1<<53 && exp >= 0 && exp <= 22:
 		f = float64(m) * math.Pow10(exp)
+	case exp < 0 && exp >= -19:
+		f = divPow10(m, -exp)
+	case exp >= 0 && exp <= 19:
+		f = mulPow10(m, exp)
+	default:
+		return 0, false
 	}
 	if neg {
 		f = -f
 	}
 	return f, true
+}
+
+// pow10u returns 10^k for 0 <= k <= 19.
+func pow10u(k int) uint64 {
+	p := uint64(1)
+	for range k {
+		p *= 10
+	}
+	return p
+}
+
+// mulPow10 returns m * 10^k correctly rounded, for m > 0 and k <= 19: the
+// exact 128-bit product rounded to 53 bits, half to even.
+func mulPow10(m uint64, k int) float64 {
+	hi, lo := bits.Mul64(m, pow10u(k))
+	return roundToFloat(hi, lo, false, 0)
+}
+
+// divPow10 returns m / 10^k correctly rounded, for m > 0 and 1 <= k <= 19:
+// m is shifted so that the 128-bit quotient has 63 or 64 bits, and the
+// remainder decides ties.
+func divPow10(m uint64, k int) float64 {
+	d := pow10u(k)
+	s := 64 - bits.Len64(m) + bits.Len64(d) - 1
+	var hi, lo uint64
+	if s >= 64 {
+		hi = m << (s - 64)
+	} else {
+		hi, lo = m>>(64-s), m<<s
+	}
+	q, r := bits.Div64(hi, lo, d)
+	return roundToFloat(0, q, r != 0, -s)
+}
+
+// roundToFloat rounds the integer hi*2^64+lo (plus a fraction when sticky)
+// to a float64, half to even, and scales it by 2^scale.
+func roundToFloat(hi, lo uint64, sticky bool, scale int) float64 {
+	n := 128 - bits.LeadingZeros64(hi)
+	if hi == 0 {
+		n = bits.Len64(lo)
+	}
+	if n <= 53 {
+		return math.Ldexp(float64(lo), scale) // exact; sticky needs more bits than we have, not possible here
+	}
+	shift := n - 53
+	// mant = value >> shift; rest = the shifted-out bits.
+	var mant uint64
+	var restHigh bool // the top shifted-out bit
+	var restLow bool  // any lower shifted-out bit
+	if shift >= 64 {
+		mant = hi >> (shift - 64)
+		low := hi & (1<<(shift-64) - 1)
+		restHigh = shift > 64 && low>>(shift-65)&1 == 1 || shift == 64 && lo>>63 == 1
+		if shift > 64 {
+			restLow = low&(1<<(shift-65)-1) != 0 || lo != 0
+		} else {
+			restLow = lo&(1<<63-1) != 0
+		}
+	} else {
+		mant = hi<<(64-shift) | lo>>shift
+		rest := lo & (1<<shift - 1)
+		restHigh = rest>>(shift-1)&1 == 1
+		restLow = rest&(1<<(shift-1)-1) != 0
+	}
+	restLow = restLow || sticky
+	if restHigh && (restLow || mant&1 == 1) {
+		mant++
+		if mant == 1<<53 {
+			mant >>= 1
+			shift++
+		}
+	}
+	return math.Ldexp(float64(mant), shift+scale)
 }
 
 // BoolLabel returns "True" or "False" for the boolean literals pandas

@@ -32,6 +32,30 @@ func TestParseNumberAgreesWithStrconv(t *testing.T) {
 			}
 		}
 	}
+	for range 300000 {
+		// 17 to 19 significant digits with exponents near the exact range.
+		digits := 17 + r.IntN(3)
+		m := strconv.FormatUint(r.Uint64N(9e18)+1e18, 10)[:digits]
+		s := m[:1] + "." + m[1:] + "e" + strconv.Itoa(r.IntN(44)-22)
+		if r.IntN(2) == 0 {
+			s = "-" + s
+		}
+		want, _ := strconv.ParseFloat(s, 64)
+		got, ok := ParseNumber([]byte(s))
+		if !ok || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("ParseNumber(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{
+		"9007199254740993", "9007199254740995", "18014398509481986", "18014398509481990",
+		"9.0071992547409930e15", "90071992547409950e-1", "1.8014398509481986e16", "4503599627370496.5",
+		"4503599627370497.5", "0.30000000000000004", "1.7976931348623157e308", "4.9e-324",
+	} {
+		want, _ := strconv.ParseFloat(s, 64)
+		if got, ok := ParseNumber([]byte(s)); !ok || math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("ParseNumber(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
 	cases := map[string]bool{
 		"1": true, "-0": true, "+.5": true, "5.": true, "1e5": true, "1E-5": true, "007": true,
 		"0.000000000000000000000001": true, "1e": false, "e1": false, ".": false, "-": false,
