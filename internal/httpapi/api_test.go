@@ -279,7 +279,7 @@ func TestIngestMalformed(t *testing.T) {
 		{"two objects without NDJSON", "application/json", `{"model_name":"m","model_version":"1","prediction":"x"} {"a":1}`, 400, "[0:0]"},
 		{"empty body", "application/json", ``, 400, "[0:0]"},
 		{"NDJSON bad lines", "application/x-ndjson", "{\"model_name\":\"m\",\"model_version\":\"1\",\"prediction\":\"x\"}\n{oops\n\n[1]\n{\"model_name\":\"m\"}\n", 400, "[1:2 2:4 3:5]"},
-		{"unknown content type", "text/csv", "a,b\n1,2\n", 400, "[0:0]"},
+		{"unknown content type", "text/csv", "a,b\n1,2\n", 400, "[]"},
 		{"too large", "application/json", `[` + strings.Repeat(`{"model_name":"m","model_version":"1","prediction":"x"},`, 100) + `{}]`, 413, ""},
 	}
 	for _, c := range cases {

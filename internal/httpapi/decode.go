@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -41,11 +40,8 @@ func requestFormat(r *http.Request) (format, error) {
 	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines":
 		return formatNDJSON, nil
 	}
-	return 0, &modelwatch.Error{
-		Code:    modelwatch.EInvalid,
-		Message: fmt.Sprintf("Content-Type %q is not supported: send application/json (an object or an array) or application/x-ndjson (one object per line)", mt),
-		Details: []modelwatch.FieldError{{Index: 0, Field: "Content-Type", Message: "must be application/json or application/x-ndjson"}},
-	}
+	return 0, modelwatch.Errorf(modelwatch.EInvalid,
+		"Content-Type %q is not supported: send application/json (an object or an array) or application/x-ndjson (one object per line)", mt)
 }
 
 // readBody reads the whole request body, at most limit bytes after
