@@ -28,12 +28,18 @@ const (
 // and booleans, are categorical; nulls are missing values. Date and time
 // columns are left out, as Evidently leaves out datetime columns, and so
 // are nested columns (groups, lists, maps); Table.Skipped names them.
-func ReadParquet(r io.ReaderAt, size int64, opts Options) (*Table, error) {
+func ReadParquet(r io.ReaderAt, size int64, opts Options) (t *Table, err error) {
+	// A corrupt file must not crash the caller, whatever the decoder does.
+	defer func() {
+		if p := recover(); p != nil {
+			t, err = nil, fmt.Errorf("corrupt parquet data: %v", p)
+		}
+	}()
 	f, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return nil, err
 	}
-	t := &Table{Rows: int(f.NumRows())}
+	t = &Table{Rows: int(f.NumRows())}
 	var names []string
 	for _, c := range f.Root().Columns() {
 		names = append(names, c.Name())
@@ -48,7 +54,7 @@ func ReadParquet(r io.ReaderAt, size int64, opts Options) (*Table, error) {
 			t.Skipped = append(t.Skipped, fmt.Sprintf("%s (%s)", c.Name(), why))
 			continue
 		}
-		nums := make([]float64, 0, t.Rows)
+		var nums []float64 // not sized from the metadata, which may lie
 		var codes []int32
 		d := dict{index: make(map[string]int32)}
 		buf := make([]parquet.Value, 4096)

@@ -54,3 +54,15 @@ func TestReadParquet(t *testing.T) {
 		t.Error("reading garbage succeeded")
 	}
 }
+
+func TestReadParquetCorrupt(t *testing.T) {
+	for _, data := range [][]byte{
+		[]byte("PAR1\x15\x06\x15 \x15 \x15\xbePAR\x15"),
+		[]byte("PAR1\x00\x00\x00\x00PAR1"),
+		nil,
+	} {
+		if _, err := ReadParquet(bytes.NewReader(data), int64(len(data)), Options{}); err == nil {
+			t.Errorf("ReadParquet(%q) succeeded", data)
+		}
+	}
+}
