@@ -80,10 +80,10 @@ func scenario(t *testing.T) (*httptest.Server, time.Time) {
 	}
 	day := 24 * time.Hour
 	models := []scModel{
-		{key: scFraud, from: scenarioDays * day, perHour: 60, accuracy: 0.95, labelShare: 0.6, inferenceMs: 35, hasReference: true},
-		{key: scChurn, from: scenarioDays * day, perHour: 40, accuracy: 0.91, driftAt: 4 * day, driftedAcc: 0.66, labelShare: 0.7, inferenceMs: 80, hasReference: true},
-		{key: scChurnOld, from: scenarioDays * day, to: 9 * day, perHour: 30, accuracy: 0.87, labelShare: 0.5, inferenceMs: 95},
-		{key: scRanker, from: 2 * day, perHour: 90, labelShare: 0, inferenceMs: 240},
+		{key: scFraud, from: scenarioDays * day, perHour: 40, accuracy: 0.95, labelShare: 0.6, inferenceMs: 35, hasReference: true},
+		{key: scChurn, from: scenarioDays * day, perHour: 30, accuracy: 0.91, driftAt: 4 * day, driftedAcc: 0.66, labelShare: 0.7, inferenceMs: 80, hasReference: true},
+		{key: scChurnOld, from: scenarioDays * day, to: 9 * day, perHour: 20, accuracy: 0.87, labelShare: 0.5, inferenceMs: 95},
+		{key: scRanker, from: 2 * day, perHour: 60, labelShare: 0, inferenceMs: 240},
 	}
 	for _, m := range models {
 		if m.hasReference {
@@ -156,7 +156,7 @@ func scenario(t *testing.T) (*httptest.Server, time.Time) {
 			}
 		}
 	}
-	u, err := New(db, windows, Options{Now: clock.Now, Alerts: notifier, ReviewLimit: 8, RunLimit: 12})
+	u, err := New(db, windows, Options{Now: clock.Now, Alerts: notifier, ReviewLimit: 8, RunLimit: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func (m scModel) predict(rng *rand.Rand, ts, end time.Time, i int) (modelwatch.P
 	p := modelwatch.Prediction{
 		ID: fmt.Sprintf("%s-%s-%d-%d", m.key.Name, m.key.Version, ts.Unix(), i), ModelName: m.key.Name, ModelVersion: m.key.Version, Timestamp: ts,
 		Features: modelwatch.Features(fmt.Sprintf(`{"amount":%.2f,"plan":%q,"tenure_months":%d,"sessions_7d":%d}`,
-			math.Exp(3+0.8*rng.NormFloat64()+shift), plan, rng.IntN(60), rng.IntN(30))),
+			math.Exp(3+0.8*rng.NormFloat64()+shift), plan, rng.IntN(60), rng.IntN(30)+int(10*shift))),
 		Prediction: modelwatch.Label(pred), Confidence: new(conf),
 	}
 	// Latency follows the day: busier afternoons are slower.

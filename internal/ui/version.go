@@ -13,6 +13,11 @@ import (
 	"github.com/modelwatch/modelwatch/internal/store"
 )
 
+// chartRuns is how many of the latest drift runs the charts can draw: a
+// daily data-drift and concept-drift check over 90 days with room for
+// manual runs. Runs are listed without their results, so this stays cheap.
+const chartRuns = 1000
+
 // versionPage is the data of a model version's page.
 type versionPage struct {
 	Title    string
@@ -137,7 +142,8 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 	if err != nil {
 		return nil, err
 	}
-	runs, err := u.store.DriftRuns(ctx, k, "", u.opts.RunLimit)
+	// The charts mark every run of the range; the table lists the newest.
+	runs, err := u.store.DriftRuns(ctx, k, "", max(u.opts.RunLimit, chartRuns))
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +160,7 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 	page.Cards = summaryCards(total, page.Baseline)
 	page.Classes = classTable(total)
 	page.Charts = u.charts(g, per, page.Baseline, runs, events)
-	page.Runs = runRows(k, runs)
+	page.Runs = runRows(k, runs[:min(len(runs), u.opts.RunLimit)])
 	page.Events = eventRows(events)
 	page.Review = reviewRows(review)
 	return page, nil

@@ -52,7 +52,7 @@ func (u *UI) charts(g grid, per []bucketStats, b baselineView, runs []modelwatch
 		rule("baseline "+b.Value, "rule-baseline", b.accuracy, true).
 		rule("concept drift below "+b.Threshold, "rule-drift", b.threshold, true).
 		rule("alert ModelAccuracyDrop below "+fmtRate(ruleAccuracyCritical), "rule-alert", ruleAccuracyCritical, true).
-		note("Precision, recall and F1 are support-weighted over the classes, as scikit-learn's average='weighted'.").
+		note("Precision, recall and F1 are support-weighted over the classes, as scikit-learn's average='weighted'; weighted recall always equals accuracy.").
 		tooltips(tip(func(_ int, s *bucketStats) string {
 			return "accuracy " + fmtRate(s.Accuracy) + ", precision " + fmtRate(s.Precision) + ", recall " + fmtRate(s.Recall) +
 				", F1 " + fmtRate(s.F1) + " (" + fmtCount(s.Labelled) + " labelled)"
