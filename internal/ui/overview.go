@@ -133,6 +133,9 @@ func (u *UI) overviewRow(ctx context.Context, k modelwatch.ModelKey, now time.Ti
 		return row, err
 	}
 	row.Volume = fmtCount(st.TotalPredictions)
+	if st.TotalPredictions == 0 {
+		row.Reasons = append(row.Reasons, "no predictions in 24 h") // retired or stalled: a note, not a fault
+	}
 	row.P95 = dash
 	if st.P95LatencyMs != nil {
 		row.P95 = fmtMs(*st.P95LatencyMs)
