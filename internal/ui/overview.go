@@ -3,6 +3,7 @@ package ui
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -86,7 +87,7 @@ func (u *UI) overview(ctx context.Context) (*overviewPage, error) {
 	now := u.opts.Now().UTC()
 	mvs, err := u.store.ModelVersions(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list model versions: %w", err)
 	}
 	alerts := u.alertsByModel()
 	page := &overviewPage{Title: "Models", Now: fmtTime(now), Period: "24 h", Versions: len(mvs), Rows: make([]overviewRow, len(mvs))}
@@ -130,7 +131,7 @@ func (u *UI) overviewRow(ctx context.Context, k modelwatch.ModelKey, now time.Ti
 	to := now.Truncate(time.Minute).Add(time.Minute)
 	st, err := u.store.Stats(ctx, store.StatsQuery{Model: k.Name, Version: k.Version, From: to.Add(-overviewPeriod), To: to})
 	if err != nil {
-		return row, err
+		return row, fmt.Errorf("read statistics of %s: %w", k, err)
 	}
 	row.Volume = fmtCount(st.TotalPredictions)
 	if st.TotalPredictions == 0 {
@@ -172,7 +173,7 @@ func (u *UI) overviewRow(ctx context.Context, k modelwatch.ModelKey, now time.Ti
 	for _, kind := range []string{modelwatch.KindData, modelwatch.KindConcept} {
 		runs, err := u.store.DriftRuns(ctx, k, kind, 1)
 		if err != nil {
-			return row, err
+			return row, fmt.Errorf("read latest %s-drift run of %s: %w", kind, k, err)
 		}
 		v := verdict{Text: "not run", Class: "none", Title: "no " + kind + "-drift check has run yet"}
 		if len(runs) > 0 {

@@ -99,7 +99,7 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 	now := u.opts.Now().UTC()
 	mvs, err := u.store.ModelVersions(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list model versions: %w", err)
 	}
 	var mv *modelwatch.ModelVersion
 	for i := range mvs {
@@ -122,7 +122,7 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 	}
 	raw, err := u.store.ModelSettings(ctx, k)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read settings of %s: %w", k, err)
 	}
 	if page.Baseline, err = u.baseline(ctx, k, raw.WithDefaults()); err != nil {
 		return nil, err
@@ -132,7 +132,7 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 
 	pts, err := u.store.Series(ctx, store.SeriesQuery{Model: k, From: g.from, To: g.to(), Step: sp.Res})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s series of %s: %w", sp.Key, k, err)
 	}
 	buckets, err := groupPoints(g, pts)
 	if err != nil {
@@ -140,22 +140,22 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 	}
 	per, total, err := rangeStats(buckets)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("compute %s series of %s: %w", sp.Key, k, err)
 	}
 	// The charts mark every run of the range; the table lists the newest.
 	runs, err := u.store.DriftRuns(ctx, k, "", max(u.opts.RunLimit, chartRuns))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list drift runs of %s: %w", k, err)
 	}
 	events, err := u.store.ConceptEvents(ctx, k, u.opts.RunLimit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list detector events of %s: %w", k, err)
 	}
 	review, err := u.store.LowConfidence(ctx, store.LowConfidenceQuery{
 		Model: k.Name, Version: k.Version, Since: g.from, Threshold: u.opts.LowConfidence, Limit: u.opts.ReviewLimit,
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read review queue of %s: %w", k, err)
 	}
 	page.Cards = summaryCards(total, page.Baseline)
 	page.Classes = classTable(total)
@@ -186,7 +186,7 @@ func (u *UI) baseline(ctx context.Context, k modelwatch.ModelKey, s modelwatch.M
 	default:
 		labelled, correct, err := u.store.FirstLabelled(ctx, k, s.BaselineSample)
 		if err != nil {
-			return b, err
+			return b, fmt.Errorf("measure baseline of %s: %w", k, err)
 		}
 		if labelled < int64(s.BaselineSample) || correct == 0 {
 			b.Source = fmt.Sprintf("not measured yet: %d of the first %d predictions labelled", labelled, s.BaselineSample)
