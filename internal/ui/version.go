@@ -13,9 +13,10 @@ import (
 	"github.com/modelwatch/modelwatch/internal/store"
 )
 
-// chartRuns is how many of the latest drift runs the charts can draw: a
-// daily data-drift and concept-drift check over 90 days with room for
-// manual runs. Runs are listed without their results, so this stays cheap.
+// chartRuns is how many of the latest drift runs and detector events the
+// charts can draw: a daily data-drift and concept-drift check over 90 days
+// with room for manual runs. Runs are listed without their results, so this
+// stays cheap.
 const chartRuns = 1000
 
 // versionPage is the data of a model version's page.
@@ -147,7 +148,7 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 	if err != nil {
 		return nil, fmt.Errorf("list drift runs of %s: %w", k, err)
 	}
-	events, err := u.store.ConceptEvents(ctx, k, u.opts.RunLimit)
+	events, err := u.store.ConceptEvents(ctx, k, max(u.opts.RunLimit, chartRuns))
 	if err != nil {
 		return nil, fmt.Errorf("list detector events of %s: %w", k, err)
 	}
@@ -161,7 +162,7 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 	page.Classes = classTable(total)
 	page.Charts = u.charts(g, per, page.Baseline, runs, events)
 	page.Runs = runRows(k, runs[:min(len(runs), u.opts.RunLimit)])
-	page.Events = eventRows(events)
+	page.Events = eventRows(events[:min(len(events), u.opts.RunLimit)])
 	page.Review = reviewRows(review)
 	return page, nil
 }
