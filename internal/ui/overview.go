@@ -46,7 +46,6 @@ type overviewRow struct {
 	HealthClass   string // ok, warn or bad
 	HealthText    string
 	Reasons       []string
-	ReasonText    string
 	Volume        string
 	Window        string // labelled predictions in the window
 	Accuracy, F1  cell
@@ -204,7 +203,6 @@ func (u *UI) overviewRow(ctx context.Context, k modelwatch.ModelKey, now time.Ti
 	}
 	row.HealthClass = [...]string{"ok", "warn", "bad"}[row.Health]
 	row.HealthText = [...]string{"healthy", "warning", "unhealthy"}[row.Health]
-	row.ReasonText = strings.Join(row.Reasons, " · ")
 	return row, nil
 }
 
