@@ -153,8 +153,11 @@ func TestADWINSmallBuckets(t *testing.T) {
 
 func TestADWINConfigErrors(t *testing.T) {
 	for _, cfg := range []ADWINConfig{
-		{Delta: -0.1}, {Delta: math.NaN()}, {Delta: math.Inf(1)},
-		{Clock: -1}, {MaxBuckets: -5},
+		{Delta: -0.1},
+		{Delta: math.NaN()},
+		{Delta: math.Inf(1)},
+		{Clock: -1},
+		{MaxBuckets: -5},
 	} {
 		if _, err := NewADWIN(cfg); modelwatch.ErrorCode(err) != modelwatch.EInvalid {
 			t.Errorf("NewADWIN(%+v) error = %v, want code invalid", cfg, err)

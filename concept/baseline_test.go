@@ -89,8 +89,11 @@ func TestCheckBaselineTrend(t *testing.T) {
 		{"no history before the window", []AccuracyPoint{daysAgo(0, 0.8), daysAgo(3, 0.9)}, nil},
 		{"no recent point", []AccuracyPoint{daysAgo(8, 0.8), daysAgo(10, 0.9)}, nil}, // current is 8 days old
 		{"one each side", []AccuracyPoint{daysAgo(0, 0.8), daysAgo(8, 0.9)}, ptr(-0.09999999999999998)},
-		{"means of the points", []AccuracyPoint{daysAgo(0, 0.5), daysAgo(1, 0.7), daysAgo(9, 0.9), daysAgo(13.5, 1)},
-			ptr(-0.35)},
+		{
+			"means of the points",
+			[]AccuracyPoint{daysAgo(0, 0.5), daysAgo(1, 0.7), daysAgo(9, 0.9), daysAgo(13.5, 1)},
+			ptr(-0.35),
+		},
 		// Exactly 7 days ago is on the previous side, exactly 14 days ago on
 		// neither (the seed's ts > cutoff and previous_cutoff < ts <= cutoff).
 		{"window edges", []AccuracyPoint{daysAgo(0, 0.6), daysAgo(7, 0.8), daysAgo(14, 0.1)}, ptr(-0.20000000000000007)},
@@ -125,20 +128,26 @@ func TestCheckBaselineDeclining(t *testing.T) {
 		decl    bool
 	}{
 		{"three declines need four days", []AccuracyPoint{
-			daysAgo(3.5, 0.90), daysAgo(2.5, 0.89), daysAgo(1.5, 0.88), daysAgo(0.5, 0.87)}, 3, true},
+			daysAgo(3.5, 0.90), daysAgo(2.5, 0.89), daysAgo(1.5, 0.88), daysAgo(0.5, 0.87),
+		}, 3, true},
 		{"two declines", []AccuracyPoint{
-			daysAgo(3.5, 0.85), daysAgo(2.5, 0.89), daysAgo(1.5, 0.88), daysAgo(0.5, 0.87)}, 2, false},
+			daysAgo(3.5, 0.85), daysAgo(2.5, 0.89), daysAgo(1.5, 0.88), daysAgo(0.5, 0.87),
+		}, 2, false},
 		{"equal is not a decline", []AccuracyPoint{
-			daysAgo(3.5, 0.90), daysAgo(2.5, 0.88), daysAgo(1.5, 0.88), daysAgo(0.5, 0.87)}, 1, false},
+			daysAgo(3.5, 0.90), daysAgo(2.5, 0.88), daysAgo(1.5, 0.88), daysAgo(0.5, 0.87),
+		}, 1, false},
 		{"a missing day breaks the run", []AccuracyPoint{
-			daysAgo(4.5, 0.95), daysAgo(3.5, 0.90), daysAgo(1.5, 0.88), daysAgo(0.5, 0.87)}, 1, false},
+			daysAgo(4.5, 0.95), daysAgo(3.5, 0.90), daysAgo(1.5, 0.88), daysAgo(0.5, 0.87),
+		}, 1, false},
 		{"daily means", []AccuracyPoint{
 			daysAgo(3.2, 0.95), daysAgo(3.8, 0.85), // day 3: 0.9
 			daysAgo(2.1, 0.80), daysAgo(2.9, 0.98), // day 2: 0.89
 			daysAgo(1.5, 0.88),
-			daysAgo(0.1, 0.90), daysAgo(0.9, 0.84)}, 3, true}, // day 0: 0.87
+			daysAgo(0.1, 0.90), daysAgo(0.9, 0.84),
+		}, 3, true}, // day 0: 0.87
 		{"today better", []AccuracyPoint{
-			daysAgo(3.5, 0.90), daysAgo(2.5, 0.89), daysAgo(1.5, 0.88), daysAgo(0.5, 0.95)}, 0, false},
+			daysAgo(3.5, 0.90), daysAgo(2.5, 0.89), daysAgo(1.5, 0.88), daysAgo(0.5, 0.95),
+		}, 0, false},
 		// now − 24h exactly belongs to day 1, now itself to day 0.
 		{"day edges", []AccuracyPoint{daysAgo(1, 0.9), daysAgo(0, 0.8)}, 1, false},
 		{"future points count today", []AccuracyPoint{daysAgo(1.5, 0.9), daysAgo(-0.1, 0.8)}, 1, false},

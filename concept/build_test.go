@@ -127,8 +127,10 @@ func TestBuildErrors(t *testing.T) {
 }
 
 func TestBinaryInput(t *testing.T) {
-	for name, want := range map[string]bool{"ddm": true, "EDDM": true, "hddm_a": true, "hddm_w": true,
-		"adwin": false, "kswin": false, "pagehinkley": false, "nodrift": false, "x": false} {
+	for name, want := range map[string]bool{
+		"ddm": true, "EDDM": true, "hddm_a": true, "hddm_w": true,
+		"adwin": false, "kswin": false, "pagehinkley": false, "nodrift": false, "x": false,
+	} {
 		if got := BinaryInput(name); got != want {
 			t.Errorf("BinaryInput(%q) = %v, want %v", name, got, want)
 		}

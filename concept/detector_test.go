@@ -70,21 +70,41 @@ func TestHandTraced(t *testing.T) {
 		// S⁺ − min⁺ = 7.5 > 5: drift up at index 3. Going down only, the
 		// zeros then give μ = 2, 5/3, 10/7 and S⁻ = 5.5, 3.83, 2.40, so
 		// max⁻ − S⁻ = 2, 3.67, 5.10 > 5: drift down at index 6.
-		{"pagehinkley up", "pagehinkley", map[string]string{"min_instances": "1", "delta": "0", "alpha": "1", "threshold": "5", "mode": "up"},
-			[]float64{0, 0, 0, 10, 0, 0, 0}, []int{3}, []int{}},
-		{"pagehinkley down", "pagehinkley", map[string]string{"min_instances": "1", "delta": "0", "alpha": "1", "threshold": "5", "mode": "down"},
-			[]float64{0, 0, 0, 10, 0, 0, 0}, []int{6}, []int{}},
+		{
+			"pagehinkley up", "pagehinkley",
+			map[string]string{"min_instances": "1", "delta": "0", "alpha": "1", "threshold": "5", "mode": "up"},
+			[]float64{0, 0, 0, 10, 0, 0, 0},
+			[]int{3},
+			[]int{},
+		},
+		{
+			"pagehinkley down", "pagehinkley",
+			map[string]string{"min_instances": "1", "delta": "0", "alpha": "1", "threshold": "5", "mode": "down"},
+			[]float64{0, 0, 0, 10, 0, 0, 0},
+			[]int{6},
+			[]int{},
+		},
 		// Both: drift at 3, then a fresh detector sees only zeros.
-		{"pagehinkley both", "pagehinkley", map[string]string{"min_instances": "1", "delta": "0", "alpha": "1", "threshold": "5"},
-			[]float64{0, 0, 0, 10, 0, 0, 0}, []int{3}, []int{}},
+		{
+			"pagehinkley both", "pagehinkley",
+			map[string]string{"min_instances": "1", "delta": "0", "alpha": "1", "threshold": "5"},
+			[]float64{0, 0, 0, 10, 0, 0, 0},
+			[]int{3},
+			[]int{},
+		},
 		// EDDM (warm_start=1) on 1 0 1 0 1 1 1, distances 1, 2, 2, 1, 1:
 		// n=3: mean 1.5, sd 0.7071, m = 2.9142 sets m_max (no test);
 		// n=5: mean 1.6667, sd 0.5774, m = 2.8214, ratio 0.968 ≥ 0.95: no warning;
 		// n=6: mean 1.5, sd 0.5774, m = 2.6547, ratio 0.911 < 0.95: warning;
 		// n=7: mean 1.4, sd 0.5477, m = 2.4954, ratio 0.856 < 0.9: drift,
 		// and River leaves the warning flag set.
-		{"eddm", "eddm", map[string]string{"warm_start": "1"},
-			[]float64{1, 0, 1, 0, 1, 1, 1}, []int{6}, []int{5, 6}},
+		{
+			"eddm", "eddm",
+			map[string]string{"warm_start": "1"},
+			[]float64{1, 0, 1, 0, 1, 1, 1},
+			[]int{6},
+			[]int{5, 6},
+		},
 		// HDDM_A: all errors. Z's mean stays 1 and n grows, so X_min (mean
 		// 1 + ε(n_X) ≥ 1 + ε(n_Z)) and X_max (1 − ε(n_X) ≤ 1 − ε(n_Z)) follow Z
 		// every time, and n_X = n_Z: never a test.

@@ -121,10 +121,12 @@ func kstwoSF(n int, x float64) float64 {
 // logFactorialOverPower is scipy's _log_nfactorial_div_n_pow_n: ln(n!/nⁿ)
 // by Stirling's series with the n·ln(n) terms cancelled up front.
 func logFactorialOverPower(n float64) float64 {
-	coeffs := [...]float64{-2.955065359477124183e-2, 6.4102564102564102564e-3,
+	coeffs := [...]float64{
+		-2.955065359477124183e-2, 6.4102564102564102564e-3,
 		-1.9175269175269175269e-3, 8.4175084175084175084e-4,
 		-5.952380952380952381e-4, 7.9365079365079365079e-4,
-		-2.7777777777777777778e-3, 8.3333333333333333333e-2}
+		-2.7777777777777777778e-3, 8.3333333333333333333e-2,
+	}
 	rn := 1 / n
 	poly := 0.0
 	for _, c := range coeffs {

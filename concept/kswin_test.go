@@ -9,7 +9,9 @@ import (
 
 func TestKSWINConfigErrors(t *testing.T) {
 	for _, cfg := range []KSWINConfig{
-		{Alpha: -0.1}, {Alpha: 1.1}, {Alpha: math.NaN()}, // River: ValueError
+		{Alpha: -0.1},
+		{Alpha: 1.1},
+		{Alpha: math.NaN()},            // River: ValueError
 		{WindowSize: 10, StatSize: 30}, // River: ValueError
 		{WindowSize: 50, StatSize: 30}, // River fails at the first test
 		{WindowSize: -10},

@@ -3,6 +3,8 @@ package concept
 import (
 	"math"
 	"math/bits"
+
+	"github.com/modelwatch/modelwatch/internal/mt19937"
 )
 
 // Sampler draws the positions KSWIN compares with its newest values.
@@ -22,8 +24,7 @@ type Sampler interface {
 // this sampler and seed s reproduces River's KSWIN(seed=s).
 type pySampler struct {
 	seed uint64
-	mt   [624]uint32
-	mti  int
+	tw   mt19937.Twister
 
 	pool   []int  // scratch for the pool algorithm
 	picked []bool // scratch for the set algorithm
@@ -43,74 +44,11 @@ func (s *pySampler) reseed() {
 	if key[1] != 0 {
 		n = 2
 	}
-	s.initByArray(key[:n])
-}
-
-// initGenrand and initByArray are the reference MT19937 seeding routines
-// (Matsumoto and Nishimura, mt19937ar.c), which CPython's _randommodule.c
-// uses unchanged.
-func (s *pySampler) initGenrand(seed uint32) {
-	s.mt[0] = seed
-	for i := 1; i < len(s.mt); i++ {
-		s.mt[i] = 1812433253*(s.mt[i-1]^(s.mt[i-1]>>30)) + uint32(i)
-	}
-	s.mti = len(s.mt)
-}
-
-func (s *pySampler) initByArray(key []uint32) {
-	const n = 624
-	s.initGenrand(19650218)
-	i, j := 1, 0
-	for k := max(n, len(key)); k > 0; k-- {
-		s.mt[i] = (s.mt[i] ^ ((s.mt[i-1] ^ (s.mt[i-1] >> 30)) * 1664525)) + key[j] + uint32(j)
-		i++
-		j++
-		if i >= n {
-			s.mt[0] = s.mt[n-1]
-			i = 1
-		}
-		if j >= len(key) {
-			j = 0
-		}
-	}
-	for k := n - 1; k > 0; k-- {
-		s.mt[i] = (s.mt[i] ^ ((s.mt[i-1] ^ (s.mt[i-1] >> 30)) * 1566083941)) - uint32(i)
-		i++
-		if i >= n {
-			s.mt[0] = s.mt[n-1]
-			i = 1
-		}
-	}
-	s.mt[0] = 0x80000000
+	s.tw.SeedByArray(key[:n])
 }
 
 // uint32 is genrand_uint32: the next tempered output of the twister.
-func (s *pySampler) uint32() uint32 {
-	const (
-		n, m      = 624, 397
-		matrixA   = 0x9908b0df
-		upperMask = 0x80000000
-		lowerMask = 0x7fffffff
-	)
-	if s.mti >= n {
-		for k := 0; k < n; k++ {
-			y := s.mt[k]&upperMask | s.mt[(k+1)%n]&lowerMask
-			next := s.mt[(k+m)%n] ^ y>>1
-			if y&1 != 0 {
-				next ^= matrixA
-			}
-			s.mt[k] = next
-		}
-		s.mti = 0
-	}
-	y := s.mt[s.mti]
-	s.mti++
-	y ^= y >> 11
-	y ^= y << 7 & 0x9d2c5680
-	y ^= y << 15 & 0xefc60000
-	y ^= y >> 18
-	return y
-}
+func (s *pySampler) uint32() uint32 { return s.tw.Uint32() }
 
 // getrandbits is random.getrandbits(k) for 1 ≤ k ≤ 64: whole 32-bit words,
 // least significant first, the last one shifted down to its k bits.

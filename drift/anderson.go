@@ -3,6 +3,8 @@ package drift
 import (
 	"errors"
 	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // Test "anderson": the k-sample Anderson-Darling test with k = 2.
@@ -64,7 +66,7 @@ func runAnderson(p *pair) (float64, error) {
 			num := Nf*ml[s][t] - Bj*nf
 			inner[t] = l / Nf * (num * num) / (Bj*(Nf-Bj) - Nf*l/4)
 		}
-		A2akN += pairwiseSum(inner) / nf
+		A2akN += numpy.Sum(inner) / nf
 	}
 	A2akN *= (Nf - 1) / Nf
 	H := 1/float64(len(a)) + 1/float64(len(b))
@@ -77,7 +79,7 @@ func runAnderson(p *pair) (float64, error) {
 		hs[idx] = acc / float64(idx+2)
 	}
 	h := acc + 1
-	g := pairwiseSum(hs)
+	g := numpy.Sum(hs)
 	const k = 2.0
 	aa := (4*g-6)*(k-1) + (10-6*g)*H
 	bb := (2*g-4)*k*k + 8*h*k + (2*g-14*h-4)*H - 8*h + 4*g - 6

@@ -3,6 +3,8 @@ package drift
 import (
 	"errors"
 	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // This file reproduces NumPy's binning as Evidently uses it
@@ -132,7 +134,7 @@ func relEntr(x, y float64) float64 {
 
 // normalized returns a divided by its (pairwise) sum.
 func normalized(a []float64) []float64 {
-	s := pairwiseSum(a)
+	s := numpy.Sum(a)
 	out := make([]float64, len(a))
 	for i, v := range a {
 		out[i] = v / s

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // Test "chisquare": Pearson's chi-square goodness of fit of the current
@@ -36,13 +38,13 @@ func runChiSquare(p *pair) (float64, error) {
 		diff := d.cur[i] - exp[i]
 		terms[i] = diff * diff / exp[i]
 	}
-	return chi2SF(pairwiseSum(terms), float64(k-1)), nil
+	return chi2SF(numpy.Sum(terms), float64(k-1)), nil
 }
 
 // checkSums applies SciPy's power_divergence check that the observed and
 // expected frequencies have the same total (relative tolerance 1e-8).
 func checkSums(obs, exp []float64) error {
-	so, se := pairwiseSum(obs), pairwiseSum(exp)
+	so, se := numpy.Sum(obs), numpy.Sum(exp)
 	if math.Abs(so-se)/math.Min(so, se) > 1e-8 {
 		return fmt.Errorf("the observed and expected totals differ (%g vs %g) and SciPy's power_divergence requires them equal", so, se)
 	}

@@ -3,6 +3,8 @@ package drift
 import (
 	"errors"
 	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // Test "cramer_von_mises": the two-sample Cramér-von Mises test.
@@ -56,8 +58,8 @@ func runCramerVonMises(p *pair) (float64, error) {
 			ty = append(ty, d*d)
 		}
 	}
-	u := float64(nx) * pairwiseSum(tx)
-	u += float64(ny) * pairwiseSum(ty)
+	u := float64(nx) * numpy.Sum(tx)
+	u += float64(ny) * numpy.Sum(ty)
 	k, N := float64(nx)*float64(ny), float64(nx+ny)
 	if max(nx, ny) <= 20 {
 		return cvmExactP(u, nx, ny), nil

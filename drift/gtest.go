@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // Test "g_test": the G-test (log-likelihood ratio) of the current counts
@@ -29,7 +31,7 @@ func runGTest(p *pair) (float64, error) {
 	for i := range terms {
 		terms[i] = 2.0 * xlogy(d.cur[i], d.cur[i]/d.ref[i])
 	}
-	return chi2SF(pairwiseSum(terms), float64(k-1)), nil
+	return chi2SF(numpy.Sum(terms), float64(k-1)), nil
 }
 
 // xlogy is scipy.special.xlogy: x*log(y), and 0 when x is 0.

@@ -1,6 +1,10 @@
 package drift
 
-import "math"
+import (
+	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
+)
 
 // Test "jensenshannon": the Jensen-Shannon distance.
 //
@@ -30,6 +34,6 @@ func jensenShannon(r, c []float64) float64 {
 		left[i] = relEntr(pp[i], m)
 		right[i] = relEntr(qq[i], m)
 	}
-	js := pairwiseSum(left) + pairwiseSum(right)
+	js := numpy.Sum(left) + numpy.Sum(right)
 	return math.Sqrt(js / 2.0)
 }

@@ -1,5 +1,7 @@
 package drift
 
+import "github.com/modelwatch/modelwatch/internal/numpy"
+
 // Test "kl_div": the Kullback-Leibler divergence of current from reference.
 //
 // Score: scipy.stats.entropy(r, c) = sum_i p_i ln(p_i/q_i) with p = r/sum(r)
@@ -16,5 +18,5 @@ func runKLDiv(p *pair) (float64, error) {
 	for i := range pk {
 		terms[i] = relEntr(pk[i], qk[i])
 	}
-	return pairwiseSum(terms), nil
+	return numpy.Sum(terms), nil
 }

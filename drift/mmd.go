@@ -3,6 +3,8 @@ package drift
 import (
 	"fmt"
 	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // mmdMaxValues bounds n_ref + n_cur for empirical_mmd, whose kernel matrix
@@ -64,7 +66,7 @@ func runMMD(p *pair) (float64, error) {
 			rows[j] += k
 		}
 	}
-	total := pairwiseSum(rows)
+	total := numpy.Sum(rows)
 	A := 1 / (float64(nx) * float64(nx-1))
 	B := 1 / (float64(ny) * float64(ny-1))
 	member := make([]int32, N)
@@ -110,14 +112,14 @@ func runMMD(p *pair) (float64, error) {
 		idx[i] = int32(i)
 	}
 	observed := mmdOf(idx)
-	rng := newMT19937(0)
+	rng := numpy.NewRandomState(0)
 	const rounds = 100
 	hits := 0
 	for range rounds {
 		for i := range idx {
 			idx[i] = int32(i)
 		}
-		rng.shuffleInt32(idx)
+		numpy.Shuffle(rng, idx)
 		if observed <= mmdOf(idx) {
 			hits++
 		}

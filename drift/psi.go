@@ -1,6 +1,10 @@
 package drift
 
-import "math"
+import (
+	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
+)
 
 // Test "psi": the Population Stability Index.
 //
@@ -16,5 +20,5 @@ func runPSI(p *pair) (float64, error) {
 	for i := range r {
 		terms[i] = (r[i] - c[i]) * math.Log(r[i]/c[i])
 	}
-	return pairwiseSum(terms), nil
+	return numpy.Sum(terms), nil
 }

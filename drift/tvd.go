@@ -3,6 +3,8 @@ package drift
 import (
 	"errors"
 	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // Test "TVD": a permutation test on the total variation distance.
@@ -36,7 +38,7 @@ func runTVD(p *pair) (float64, error) {
 		total[i] = d.ref[i] + d.cur[i]
 	}
 	observed := tvdStatistic(d.ref, d.cur, d.nref, d.ncur)
-	rng := newMT19937(0)
+	rng := numpy.NewRandomState(0)
 	work := make([]int32, len(pooled))
 	rc := make([]float64, k)
 	cc := make([]float64, k)
@@ -44,7 +46,7 @@ func runTVD(p *pair) (float64, error) {
 	hits := 0
 	for range rounds {
 		copy(work, pooled)
-		rng.shuffleInt32(work)
+		numpy.Shuffle(rng, work)
 		clear(rc)
 		for _, c := range work[:len(ref)] {
 			rc[c]++
@@ -66,5 +68,5 @@ func tvdStatistic(r, c []float64, nr, nc int) float64 {
 	for i := range r {
 		terms[i] = math.Abs(r[i]/float64(nr) - c[i]/float64(nc))
 	}
-	return 0.5 * pairwiseSum(terms)
+	return 0.5 * numpy.Sum(terms)
 }

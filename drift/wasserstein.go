@@ -1,6 +1,10 @@
 package drift
 
-import "math"
+import (
+	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
+)
 
 // Test "wasserstein": the first Wasserstein distance, normed.
 //
@@ -70,7 +74,7 @@ func (b *blockSum) add(v float64) {
 	b.buf[b.n] = v
 	b.n++
 	if b.n == len(b.buf) {
-		b.blocks = append(b.blocks, pairwiseSum(b.buf[:]))
+		b.blocks = append(b.blocks, numpy.Sum(b.buf[:]))
 		b.n = 0
 	}
 }
@@ -78,8 +82,8 @@ func (b *blockSum) add(v float64) {
 // value returns the sum of the terms.
 func (b *blockSum) value() float64 {
 	if b.n > 0 {
-		b.blocks = append(b.blocks, pairwiseSum(b.buf[:b.n]))
+		b.blocks = append(b.blocks, numpy.Sum(b.buf[:b.n]))
 		b.n = 0
 	}
-	return pairwiseSum(b.blocks)
+	return numpy.Sum(b.blocks)
 }

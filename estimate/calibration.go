@@ -2,6 +2,8 @@ package estimate
 
 import (
 	"fmt"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // Calibration says whether the estimator calibrates predicted probabilities
@@ -186,5 +188,5 @@ func ece(y, p []float64, edges [][2]int) float64 {
 		}
 		terms[b] = float64(e[1]-e[0]) / n * d
 	}
-	return sum(terms)
+	return numpy.Sum(terms)
 }

@@ -3,6 +3,8 @@ package estimate
 import (
 	"fmt"
 	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // buildComponents lists the reported values of the estimator's metrics
@@ -11,7 +13,7 @@ import (
 // bootstrap.
 func (e *Estimator) buildComponents(ref Data, seed uint32) {
 	n := ref.Len()
-	rng := newMT19937(seed)
+	rng := numpy.NewRandomState(seed)
 	// One-vs-rest outcomes of the reference predictions per class.
 	var ovr []outcomes
 	if ref.Pred != nil {

@@ -1,6 +1,10 @@
 package estimate
 
-import "math"
+import (
+	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
+)
 
 // This file holds the reductions NumPy performs, written so that they round
 // the way NumPy does: np.sum and np.mean add contiguous float64 arrays with a
@@ -9,50 +13,12 @@ import "math"
 // rounds half to even and divides. Matching the rounding keeps our results
 // within a few ulps of NannyML's and scikit-learn's.
 
-// pairwiseBlock is NumPy's PW_BLOCKSIZE.
-const pairwiseBlock = 128
-
-// sum returns the sum of x as np.sum computes it.
-func sum(x []float64) float64 {
-	n := len(x)
-	if n < 8 {
-		s := 0.0
-		for _, v := range x {
-			s += v
-		}
-		return s
-	}
-	if n <= pairwiseBlock {
-		var r [8]float64
-		copy(r[:], x[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			r[0] += x[i]
-			r[1] += x[i+1]
-			r[2] += x[i+2]
-			r[3] += x[i+3]
-			r[4] += x[i+4]
-			r[5] += x[i+5]
-			r[6] += x[i+6]
-			r[7] += x[i+7]
-		}
-		s := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			s += x[i]
-		}
-		return s
-	}
-	n2 := n / 2
-	n2 -= n2 % 8
-	return sum(x[:n2]) + sum(x[n2:])
-}
-
 // mean returns np.mean(x): NaN for an empty slice.
 func mean(x []float64) float64 {
 	if len(x) == 0 {
 		return math.NaN()
 	}
-	return sum(x) / float64(len(x))
+	return numpy.Sum(x) / float64(len(x))
 }
 
 // variance returns np.var(x) (ddof=0): NaN for an empty slice. It uses buf,
@@ -70,7 +36,7 @@ func variance(x, buf []float64) float64 {
 		e := v - m
 		d[i] = e * e
 	}
-	return sum(d) / float64(len(x))
+	return numpy.Sum(d) / float64(len(x))
 }
 
 // std returns np.std(x) (ddof=0): NaN for an empty slice.
@@ -90,7 +56,7 @@ func nanMeanStd(x []float64) (m, s float64) {
 	if cnt == 0 {
 		return math.NaN(), math.NaN()
 	}
-	m = sum(z) / float64(cnt)
+	m = numpy.Sum(z) / float64(cnt)
 	for i, v := range x {
 		if math.IsNaN(v) {
 			z[i] = 0
@@ -99,7 +65,7 @@ func nanMeanStd(x []float64) (m, s float64) {
 		e := v - m
 		z[i] = e * e
 	}
-	return m, math.Sqrt(sum(z) / float64(cnt))
+	return m, math.Sqrt(numpy.Sum(z) / float64(cnt))
 }
 
 // round5 returns np.round(x, 5).
@@ -132,7 +98,7 @@ func trapezoid(x, y []float64) float64 {
 	for i := range t {
 		t[i] = (x[i+1] - x[i]) * (y[i+1] + y[i]) / 2.0
 	}
-	return dir * sum(t)
+	return dir * numpy.Sum(t)
 }
 
 // argsort returns the indices that order x increasingly, equal values in

@@ -5,11 +5,13 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 func TestSumMatchesNumPyBitForBit(t *testing.T) {
 	for _, c := range readGolden(t).Numpy.Sums {
-		if got := sum(c.X); got != c.Sum {
+		if got := numpy.Sum(c.X); got != c.Sum {
 			t.Errorf("sum(n=%d) = %v, want np.sum %v", len(c.X), got, c.Sum)
 		}
 		if c.Mean == nil {

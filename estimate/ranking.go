@@ -3,6 +3,8 @@ package estimate
 import (
 	"math"
 	"slices"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // This file holds the ranking metrics: ROC AUC and average precision as
@@ -102,7 +104,7 @@ func averagePrecision(pos []bool, score []float64) float64 {
 		}
 		terms[j] = (nextRec - rec) * prec
 	}
-	return -sum(terms)
+	return -numpy.Sum(terms)
 }
 
 // estimatedCurve is the shared part of NannyML's estimate_roc_auc and
@@ -175,5 +177,5 @@ func estimatedAP(cal, uncal []float64) float64 {
 		prec := tI / float64(i)
 		terms[j] = (tPrev/last - tI/last) * prec
 	}
-	return -sum(terms)
+	return -numpy.Sum(terms)
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // Estimate estimates every metric on d taken as one chunk (key
@@ -121,7 +123,7 @@ func (e *Estimator) calibrate(scores [][]float64) [][]float64 {
 		for k := range cal {
 			row[k] = cal[k][i]
 		}
-		s := sum(row)
+		s := numpy.Sum(row)
 		for k := range cal {
 			if s != 0 {
 				cal[k][i] /= s

@@ -1,6 +1,10 @@
 package estimate
 
-import "math"
+import (
+	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
+)
 
 // This file computes NannyML's sampling errors
 // (nannyml/sampling_error/{binary,multiclass}_classification.py, 0.13.1):
@@ -52,7 +56,7 @@ func (s samplingError) at(n int) float64 {
 		for k, t := range s.terms {
 			v[k] = t[0] / (fn * t[1])
 		}
-		return math.Sqrt(sum(v)) / float64(len(v)) * s.factor
+		return math.Sqrt(numpy.Sum(v)) / float64(len(v)) * s.factor
 	case seMacroBootstrap:
 		v := make([]float64, len(s.terms))
 		for k, t := range s.terms {
@@ -185,7 +189,7 @@ const (
 // for binary, variance for multiclass) of the average precision of 50
 // bootstrap samples of min(n/2, 50000) rows drawn with rng, as
 // np.random.choice draws them.
-func apComponents(pos []bool, score []float64, multiclass bool, rng *mt19937) (spread, size float64) {
+func apComponents(pos []bool, score []float64, multiclass bool, rng *numpy.RandomState) (spread, size float64) {
 	n := len(pos)
 	m := min(n/2, apMaxSampleSize)
 	res := make([]float64, apExperiments)
@@ -193,7 +197,7 @@ func apComponents(pos []bool, score []float64, multiclass bool, rng *mt19937) (s
 	ss := make([]float64, m)
 	for e := range res {
 		for j := range m {
-			i := rng.intn(n)
+			i := rng.Intn(n)
 			sp[j], ss[j] = pos[i], score[i]
 		}
 		res[e] = averagePrecision(sp, ss)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"slices"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
 )
 
 // stratifiedShuffleSplit returns the test indices of scikit-learn's
@@ -40,7 +42,7 @@ func stratifiedShuffleSplit(y []int, splits int, testSize float64, seed uint32) 
 	if nTrain < len(classes) || nTest < len(classes) {
 		return nil, nil, errors.New("fewer train or test rows than classes")
 	}
-	rng := newMT19937(seed)
+	rng := numpy.NewRandomState(seed)
 	remaining := make([]int, len(counts))
 	for range splits {
 		nI := approximateMode(counts, nTrain, rng)
@@ -51,7 +53,7 @@ func stratifiedShuffleSplit(y []int, splits int, testSize float64, seed uint32) 
 		tr := make([]int, 0, nTrain)
 		te := make([]int, 0, nTest)
 		for c := range classes {
-			perm := rng.permutation(counts[c])
+			perm := rng.Permutation(counts[c])
 			for k, p := range perm {
 				switch {
 				case k < nI[c]:
@@ -61,8 +63,8 @@ func stratifiedShuffleSplit(y []int, splits int, testSize float64, seed uint32) 
 				}
 			}
 		}
-		rng.shuffle(tr)
-		rng.shuffle(te)
+		numpy.Shuffle(rng, tr)
+		numpy.Shuffle(rng, te)
 		train = append(train, tr)
 		test = append(test, te)
 	}
@@ -73,7 +75,7 @@ func stratifiedShuffleSplit(y []int, splits int, testSize float64, seed uint32) 
 // __init__.py): floor(counts/total·draws) per class, then one more for the
 // classes with the largest remainders, ties broken with rng.choice(...,
 // replace=False), which is a permutation of the tied classes.
-func approximateMode(counts []int, draws int, rng *mt19937) []int {
+func approximateMode(counts []int, draws int, rng *numpy.RandomState) []int {
 	total := 0
 	for _, c := range counts {
 		total += c
@@ -103,7 +105,7 @@ func approximateMode(counts []int, draws int, rng *mt19937) []int {
 			}
 		}
 		add := min(len(inds), need)
-		perm := rng.permutation(len(inds))
+		perm := rng.Permutation(len(inds))
 		for _, p := range perm[:add] {
 			floored[inds[p]]++
 		}

@@ -1,6 +1,10 @@
 package estimate
 
-import "math"
+import (
+	"math"
+
+	"github.com/modelwatch/modelwatch/internal/numpy"
+)
 
 // This file computes the value of every component on one chunk: the CBPE
 // estimate from calibrated probabilities (nannyml/performance_estimation/
@@ -27,7 +31,7 @@ func expect(pred []int, class int, p, buf []float64) expected {
 		for i := range p {
 			buf[i] = f(i)
 		}
-		return sum(buf[:len(p)])
+		return numpy.Sum(buf[:len(p)])
 	}
 	e.tp = fill(func(i int) float64 {
 		if pred[i] == class {
@@ -198,7 +202,7 @@ func expectedMatrix(v view, buf []float64, norm Normalization) [][]float64 {
 					buf[r] = v.cal[i][r]
 				}
 			}
-			m[i][j] = sum(buf[:n]) / float64(n)
+			m[i][j] = numpy.Sum(buf[:n]) / float64(n)
 		}
 	}
 	switch norm {
@@ -210,7 +214,7 @@ func expectedMatrix(v view, buf []float64, norm Normalization) [][]float64 {
 		}
 	case NormalizeTrue:
 		for i := range m {
-			s := sum(m[i])
+			s := numpy.Sum(m[i])
 			for j := range m[i] {
 				m[i][j] /= s
 			}
@@ -232,7 +236,7 @@ func expectedMatrix(v view, buf []float64, norm Normalization) [][]float64 {
 		for i := range m {
 			flat = append(flat, m[i]...)
 		}
-		s := sum(flat)
+		s := numpy.Sum(flat)
 		for i := range m {
 			for j := range m[i] {
 				m[i][j] /= s
