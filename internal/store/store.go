@@ -98,6 +98,18 @@ type Store interface {
 	// most limit.
 	ConceptEvents(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.ConceptEvent, error)
 
+	// LatestPredictions returns a model version's n most recent predictions
+	// (by timestamp), oldest first.
+	LatestPredictions(ctx context.Context, key modelwatch.ModelKey, n int) ([]modelwatch.Prediction, error)
+	// FirstLabelledPredictions returns the first n predictions of a model
+	// version to be labelled, in label order.
+	FirstLabelledPredictions(ctx context.Context, key modelwatch.ModelKey, n int) ([]modelwatch.Prediction, error)
+	// AddEstimate stores a performance estimate and returns its id.
+	AddEstimate(ctx context.Context, e modelwatch.Estimate) (int64, error)
+	// Estimates lists a model version's estimates, newest first, at most
+	// limit.
+	Estimates(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.Estimate, error)
+
 	// AddAudit records an administrative change; At is set by the caller.
 	AddAudit(ctx context.Context, e modelwatch.AuditEntry) error
 	// AuditLog lists recorded changes, newest first, at most limit.

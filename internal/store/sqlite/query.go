@@ -311,27 +311,10 @@ func (db *DB) LowConfidence(ctx context.Context, q store.LowConfidenceQuery) ([]
 		return nil, err
 	}
 	args = append(args, q.Threshold, micros(q.Since), q.Limit)
-	rows, err := db.reader.QueryContext(ctx, `SELECT p.id, m.model_name, m.model_version, p.ts, p.features, p.prediction, p.confidence,
-			p.probabilities, p.preprocessing_ms, p.inference_ms, p.postprocessing_ms, p.latency_ms, p.ground_truth, p.labelled_at
+	return db.queryPredictions(ctx, "read low-confidence predictions", `SELECT `+predictionColumns+`
 		FROM predictions p JOIN model_versions m ON m.id = p.mv_id
 		WHERE `+cond+` AND p.confidence < ? AND p.ts > ?
 		ORDER BY p.confidence, p.ts DESC, p.id LIMIT ?`, args...)
-	if err != nil {
-		return nil, unavailable("read low-confidence predictions", err)
-	}
-	defer rows.Close()
-	var out []modelwatch.Prediction
-	for rows.Next() {
-		p, err := scanPrediction(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, unavailable("read low-confidence predictions", err)
-	}
-	return out, nil
 }
 
 // scanPrediction reads the columns selected by LowConfidence.

@@ -57,6 +57,8 @@ func Run(t *testing.T, h Harness) {
 		{"ConceptEvents", testConceptEvents},
 		{"Series", testSeries},
 		{"Audit", testAudit},
+		{"LatestAndFirstLabelled", testLatestAndFirstLabelled},
+		{"Estimates", testEstimates},
 		{"Archive", testArchive},
 		{"JobRuns", testJobRuns},
 	}
