@@ -2,6 +2,7 @@ package modelwatch
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -57,7 +58,37 @@ type ModelSettings struct {
 	// period the reference of data-drift checks instead of an uploaded
 	// dataset.
 	ReferenceRange *TimeRange `json:"reference_range,omitempty"`
+
+	// Estimation configures label-free performance estimation (CBPE).
+	Estimation EstimationSettings `json:"estimation"`
 }
+
+// EstimationSettings configure label-free performance estimation (CBPE)
+// of a model version that logs predicted probabilities.
+type EstimationSettings struct {
+	// Off disables estimation.
+	Off bool `json:"off,omitempty"`
+	// ReferenceSize is how many of the first labelled predictions with
+	// probabilities the estimator is fitted on [3000].
+	ReferenceSize int `json:"reference_size,omitempty"`
+	// ChunkSize is how many of the latest predictions each estimate covers
+	// [500]; the reference needs at least six chunks.
+	ChunkSize int `json:"chunk_size,omitempty"`
+	// Metrics to estimate, with NannyML's names [roc_auc, f1, precision,
+	// recall, specificity, accuracy].
+	Metrics []string `json:"metrics,omitempty"`
+	// Calibration is auto (NannyML's decision), always or never [auto].
+	Calibration string `json:"calibration,omitempty"`
+	// PositiveClass is the positive class of a binary model ["1", "true"
+	// or "yes" when one is a class, else the second class in sorted order].
+	PositiveClass string `json:"positive_class,omitempty"`
+}
+
+// Defaults of label-free performance estimation.
+const (
+	DefaultEstimationReference = 3000
+	DefaultEstimationChunk     = 500
+)
 
 // CheckSettings configure one scheduled check.
 type CheckSettings struct {
@@ -121,10 +152,20 @@ func (s ModelSettings) WithDefaults() ModelSettings {
 		// stable stream, gives early warnings.
 		s.Detectors = []DetectorSpec{{Name: "adwin"}, {Name: "ddm", Role: RoleWarning}}
 	}
+	s.Detectors = slices.Clone(s.Detectors) // leave the caller's settings as they are
 	for i := range s.Detectors {
 		if s.Detectors[i].Role == "" {
 			s.Detectors[i].Role = RoleDrift
 		}
+	}
+	if s.Estimation.ReferenceSize <= 0 {
+		s.Estimation.ReferenceSize = DefaultEstimationReference
+	}
+	if s.Estimation.ChunkSize <= 0 {
+		s.Estimation.ChunkSize = DefaultEstimationChunk
+	}
+	if s.Estimation.Calibration == "" {
+		s.Estimation.Calibration = "auto"
 	}
 	return s
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/concept"
 	"github.com/modelwatch/modelwatch/drift"
+	"github.com/modelwatch/modelwatch/estimate"
 	"github.com/modelwatch/modelwatch/internal/monitor"
 	"github.com/modelwatch/modelwatch/internal/scheduler"
 )
@@ -230,6 +231,22 @@ func ValidateSettings(set modelwatch.ModelSettings) []modelwatch.FieldError {
 	}
 	if r := set.ReferenceRange; r != nil && !r.From.Before(r.To) {
 		add("reference_range", "must end after it starts")
+	}
+	est := set.Estimation
+	if est.ReferenceSize < 0 || est.ChunkSize < 0 {
+		add("estimation", "reference_size and chunk_size must not be negative")
+	} else if eff := set.WithDefaults().Estimation; eff.ReferenceSize < estimate.MinChunks*eff.ChunkSize {
+		add("estimation.reference_size", "must hold at least "+strconv.Itoa(estimate.MinChunks)+" chunks of chunk_size predictions")
+	}
+	if len(est.Metrics) > 0 {
+		if _, err := estimate.ParseMetrics(strings.Join(est.Metrics, ",")); err != nil {
+			add("estimation.metrics", err.Error())
+		}
+	}
+	if est.Calibration != "" {
+		if _, err := estimate.ParseCalibration(est.Calibration); err != nil {
+			add("estimation.calibration", err.Error())
+		}
 	}
 	return errs
 }
@@ -480,4 +497,23 @@ func (s *Server) handleConceptEvents(w http.ResponseWriter, r *http.Request) {
 		evs = []modelwatch.ConceptEvent{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"concept_events": evs})
+}
+
+// handleEstimates serves GET .../estimates: label-free performance
+// estimates of chunks of predictions, newest first.
+func (s *Server) handleEstimates(w http.ResponseWriter, r *http.Request) {
+	limit, err := queryFloat(r.URL.Query(), "limit", 100, 1, 10000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ests, err := s.store.Estimates(r.Context(), modelKey(r), int(limit))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if ests == nil {
+		ests = []modelwatch.Estimate{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"estimates": ests})
 }

@@ -60,6 +60,7 @@ func TestEveryRouteScope(t *testing.T) {
 		{"GET", mv + "/drift-runs/1", "read"},
 		{"GET", mv + "/drift-runs/1/report", "read"},
 		{"GET", mv + "/concept-events", "read"},
+		{"GET", mv + "/estimates", "read"},
 		{"GET", "/api/v1/audit", "admin"},
 		{"GET", "/metrics", "read"},
 	}

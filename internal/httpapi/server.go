@@ -34,6 +34,7 @@ type Store interface {
 	DriftRun(ctx context.Context, key modelwatch.ModelKey, id int64) (modelwatch.DriftRun, error)
 	DriftReport(ctx context.Context, key modelwatch.ModelKey, id int64) ([]byte, error)
 	ConceptEvents(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.ConceptEvent, error)
+	Estimates(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.Estimate, error)
 	AddAudit(ctx context.Context, e modelwatch.AuditEntry) error
 	AuditLog(ctx context.Context, limit int) ([]modelwatch.AuditEntry, error)
 }
@@ -171,6 +172,7 @@ func (s *Server) table() []route {
 		{mv + "/drift-runs/{id}", "drift_run", map[string]endpoint{"GET": read(s.handleGetRun)}},
 		{mv + "/drift-runs/{id}/report", "drift_report", map[string]endpoint{"GET": read(s.handleGetReport)}},
 		{mv + "/concept-events", "concept_events", map[string]endpoint{"GET": read(s.handleConceptEvents)}},
+		{mv + "/estimates", "estimates", map[string]endpoint{"GET": read(s.handleEstimates)}},
 		{"/api/v1/audit", "audit", map[string]endpoint{"GET": admin(s.handleAudit)}},
 		{"/api/openapi.json", "openapi", map[string]endpoint{"GET": public(s.handleOpenAPI)}},
 		{"/healthz", "healthz", map[string]endpoint{"GET": public(s.handleHealthz)}},

@@ -25,7 +25,8 @@ type DriftMetrics struct {
 	duration      *prometheus.HistogramVec
 	conceptEvents *prometheus.CounterVec
 	warnings      *prometheus.CounterVec
-	maxFeatures   int
+	*EstimateMetrics
+	maxFeatures int
 }
 
 // NewDriftMetrics creates the drift collectors and registers them on reg.
@@ -75,6 +76,10 @@ func NewDriftMetrics(reg prometheus.Registerer) (*DriftMetrics, error) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
+	}
+	var err error
+	if d.EstimateMetrics, err = NewEstimateMetrics(reg); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -181,4 +181,7 @@ func (m *Monitor) Invalidate(key modelwatch.ModelKey) {
 	m.refs.mu.Lock()
 	delete(m.refs.refs, key)
 	m.refs.mu.Unlock()
+	m.est.mu.Lock()
+	delete(m.est.m, key)
+	m.est.mu.Unlock()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/drift"
+	"github.com/modelwatch/modelwatch/estimate"
 	"github.com/modelwatch/modelwatch/internal/scheduler"
 	"github.com/modelwatch/modelwatch/internal/store"
 )
@@ -22,6 +23,9 @@ type Store interface {
 	Accuracy(ctx context.Context, key modelwatch.ModelKey, from, to time.Time) (labelled, correct int64, err error)
 	FirstLabelled(ctx context.Context, key modelwatch.ModelKey, n int) (labelled, correct int64, err error)
 	LatestLabelled(ctx context.Context, key modelwatch.ModelKey, n int) ([]store.LabelEvent, int64, error)
+	LatestPredictions(ctx context.Context, key modelwatch.ModelKey, n int) ([]modelwatch.Prediction, error)
+	FirstLabelledPredictions(ctx context.Context, key modelwatch.ModelKey, n int) ([]modelwatch.Prediction, error)
+	AddEstimate(ctx context.Context, e modelwatch.Estimate) (int64, error)
 	AddDriftRun(ctx context.Context, run modelwatch.DriftRun, report []byte) (int64, error)
 	DriftRuns(ctx context.Context, key modelwatch.ModelKey, kind string, limit int) ([]modelwatch.DriftRun, error)
 	DriftRun(ctx context.Context, key modelwatch.ModelKey, id int64) (modelwatch.DriftRun, error)
@@ -38,6 +42,7 @@ type Recorder interface {
 	DetectorsConfigured(key modelwatch.ModelKey, detectors []string)
 	ConceptEvent(key modelwatch.ModelKey, detector string)
 	ConceptWarning(key modelwatch.ModelKey, detector string)
+	Estimated(key modelwatch.ModelKey, res estimate.ChunkResult)
 }
 
 // Alerter is where the monitor raises and clears its own alerts.
@@ -93,6 +98,8 @@ type Monitor struct {
 	checkMu sync.Mutex // one check of a model version and kind at a time, in process
 	running map[string]bool
 
+	est estimators
+
 	detMu     sync.Mutex
 	detectors map[modelwatch.ModelKey]*detectorSet
 	streaming map[streamKey]time.Time // when each streaming alert last fired
@@ -123,6 +130,7 @@ func New(st Store, rec Recorder, opts Options) *Monitor {
 	m := &Monitor{
 		store: st, rec: rec, opts: opts, log: opts.Logger,
 		refs:      newReferenceCache(st),
+		est:       estimators{m: map[modelwatch.ModelKey]*fitted{}},
 		running:   map[string]bool{},
 		detectors: map[modelwatch.ModelKey]*detectorSet{},
 		streaming: map[streamKey]time.Time{},
@@ -144,6 +152,9 @@ func (m *Monitor) Run(ctx context.Context) {
 			return
 		case <-t.C:
 			m.expireStreamingAlerts()
+			if _, err := m.EstimateAll(ctx); err != nil && ctx.Err() == nil {
+				m.log.Error("performance estimation", "err", err)
+			}
 		}
 	}
 }

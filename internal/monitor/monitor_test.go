@@ -13,6 +13,7 @@ import (
 
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/drift"
+	"github.com/modelwatch/modelwatch/estimate"
 	"github.com/modelwatch/modelwatch/internal/store/sqlite"
 	"github.com/modelwatch/modelwatch/internal/store/storetest"
 )
@@ -26,6 +27,7 @@ type recorder struct {
 	durations int
 	events    map[string]int
 	detectors map[modelwatch.ModelKey][]string
+	estimates map[modelwatch.ModelKey][]estimate.ChunkResult
 }
 
 func newRecorder() *recorder {
@@ -71,6 +73,15 @@ func (r *recorder) ConceptWarning(k modelwatch.ModelKey, d string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events[k.String()+"/"+d+"/warning"]++
+}
+
+func (r *recorder) Estimated(k modelwatch.ModelKey, res estimate.ChunkResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.estimates == nil {
+		r.estimates = map[modelwatch.ModelKey][]estimate.ChunkResult{}
+	}
+	r.estimates[k] = append(r.estimates[k], res)
 }
 
 func (r *recorder) ConceptEvent(k modelwatch.ModelKey, d string) {
