@@ -26,6 +26,11 @@ var modelwatchMetrics = []string{
 	"model_concept_drift_detected", "model_accuracy_drop_percent",
 	"model_feature_drift_score", "model_concept_drift_events_total",
 	"model_drift_check_last_run_timestamp_seconds", "model_drift_check_duration_seconds",
+	// Label-free performance estimation (CBPE).
+	"model_estimated_accuracy", "model_estimated_accuracy_lower_threshold", "model_estimated_accuracy_upper_threshold",
+	"model_estimated_f1_score", "model_estimated_f1_score_lower_threshold", "model_estimated_f1_score_upper_threshold",
+	"model_estimated_roc_auc", "model_estimated_roc_auc_lower_threshold", "model_estimated_roc_auc_upper_threshold",
+	"model_estimation_error", "model_concept_drift_warnings_total",
 	// modelwatch itself.
 	"modelwatch_build_info", "modelwatch_http_requests_total",
 }
