@@ -34,6 +34,7 @@ type stack struct {
 	reg   *prometheus.Registry
 	db    *sqlite.DB
 	clock *storetest.Clock
+	mon   *monitor.Monitor
 }
 
 var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -70,7 +71,7 @@ func newStack(t *testing.T, opts httpapi.Options) *stack {
 	opts.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	srv := httptest.NewServer(httpapi.New(db, wins, m, opts))
 	t.Cleanup(srv.Close)
-	return &stack{t: t, srv: srv, reg: reg, db: db, clock: clock}
+	return &stack{t: t, srv: srv, reg: reg, db: db, clock: clock, mon: mon}
 }
 
 type response struct {

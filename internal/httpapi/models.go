@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -41,6 +42,14 @@ type modelDetail struct {
 	Settings  modelwatch.ModelSettings        `json:"settings"`
 	Reference *modelwatch.Reference           `json:"reference"`
 	LastRuns  map[string]*modelwatch.DriftRun `json:"last_runs"`
+	// Estimation is the state of label-free performance estimation.
+	Estimation *estimationItem `json:"estimation"`
+}
+
+type estimationItem struct {
+	Status  string               `json:"status"` // off, waiting, fitted or unavailable
+	Message string               `json:"message,omitempty"`
+	Latest  *modelwatch.Estimate `json:"latest"`
 }
 
 // handleModel serves GET /api/v1/models/{name}/versions/{version}.
@@ -83,7 +92,26 @@ func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 			d.LastRuns[kind] = &runs[0]
 		}
 	}
+	if d.Estimation, err = s.estimationItem(r.Context(), k, d.Settings.Estimation.Off); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) estimationItem(ctx context.Context, k modelwatch.ModelKey, off bool) (*estimationItem, error) {
+	item := &estimationItem{Status: "off"}
+	if !off && s.checks != nil {
+		item.Status, item.Message = s.checks.EstimationStatus(k)
+	}
+	ests, err := s.store.Estimates(ctx, k, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(ests) > 0 {
+		item.Latest = &ests[0]
+	}
+	return item, nil
 }
 
 func (s *Server) windowItem(k modelwatch.ModelKey) *windowItem {

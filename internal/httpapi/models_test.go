@@ -2,9 +2,12 @@ package httpapi_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/internal/httpapi"
@@ -142,5 +145,106 @@ func TestReferenceAndRuns(t *testing.T) {
 		t.Errorf("concept events: %d %s", r.status, r.body)
 	} else {
 		r.decode(t, &evs)
+	}
+}
+
+// TestEstimates follows label-free performance estimation through the API:
+// the model detail says what the estimator waits for, then shows the
+// latest estimate, which GET .../estimates lists and /metrics exports.
+func TestEstimates(t *testing.T) {
+	s := newStack(t, httpapi.Options{})
+	mv := "/api/v1/models/churn/versions/3"
+	rng := rand.New(rand.NewPCG(4, 2))
+	batch := func(n int, labelled bool, at time.Time) string {
+		var b strings.Builder
+		for i := range n {
+			p := rng.Float64()
+			pred, truth := 0, 0
+			if p >= 0.5 {
+				pred = 1
+			}
+			if rng.Float64() < p {
+				truth = 1
+			}
+			fmt.Fprintf(&b, `{"model_name":"churn","model_version":"3","timestamp":%q,"prediction":%d,"probabilities":{"0":%v,"1":%v}`,
+				at.Add(time.Duration(i)*time.Second).Format(time.RFC3339), pred, 1-p, p)
+			if labelled {
+				fmt.Fprintf(&b, `,"ground_truth":%d`, truth)
+			}
+			b.WriteString("}\n")
+		}
+		return b.String()
+	}
+	ingest := func(body string) {
+		t.Helper()
+		if r := s.do("POST", "/api/v1/predictions", "application/x-ndjson", []byte(body)); r.status != http.StatusOK {
+			t.Fatalf("ingest: %d %s", r.status, r.body)
+		}
+	}
+	type detail struct {
+		Estimation struct {
+			Status  string               `json:"status"`
+			Message string               `json:"message"`
+			Latest  *modelwatch.Estimate `json:"latest"`
+		} `json:"estimation"`
+	}
+	getDetail := func() detail {
+		t.Helper()
+		var d detail
+		r := s.get(mv)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", mv, r.status, r.body)
+		}
+		r.decode(t, &d)
+		return d
+	}
+
+	ingest(batch(1000, true, t0.Add(-10*time.Hour)))
+	if _, err := s.mon.EstimateAll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if d := getDetail(); d.Estimation.Status != "waiting" || !strings.Contains(d.Estimation.Message, "(1000 so far)") || d.Estimation.Latest != nil {
+		t.Fatalf("estimation with 1000 reference rows = %+v, want waiting, 1000 so far", d.Estimation)
+	}
+	ingest(batch(2000, true, t0.Add(-8*time.Hour)))
+	ingest(batch(500, false, t0.Add(-time.Hour)))
+	if n, err := s.mon.EstimateAll(t.Context()); err != nil || n != 1 {
+		t.Fatalf("EstimateAll = %d, %v; want 1", n, err)
+	}
+	d := getDetail()
+	if d.Estimation.Status != "fitted" || d.Estimation.Latest == nil || d.Estimation.Latest.Rows != 500 || d.Estimation.Latest.Labelled != 0 {
+		t.Fatalf("estimation once fitted = %+v", d.Estimation)
+	}
+	var list struct {
+		Estimates []struct {
+			Rows   int `json:"rows"`
+			Result struct {
+				Accuracy struct {
+					Value float64 `json:"value"`
+				} `json:"accuracy"`
+			} `json:"result"`
+		} `json:"estimates"`
+	}
+	s.get(mv + "/estimates").decode(t, &list)
+	if len(list.Estimates) != 1 || list.Estimates[0].Rows != 500 {
+		t.Fatalf("GET .../estimates = %+v", list)
+	}
+	// Calibrated probabilities: accuracy is E[max(p, 1-p)] = 0.75.
+	acc := list.Estimates[0].Result.Accuracy.Value
+	if math.Abs(acc-0.75) > 0.05 {
+		t.Errorf("estimated accuracy = %v, want about 0.75", acc)
+	}
+	metricsBody := string(s.get("/metrics").body)
+	want := fmt.Sprintf(`model_estimated_accuracy{model_name="churn",model_version="3"} %v`, acc)
+	if !strings.Contains(metricsBody, want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+
+	// Switched off: the detail says so.
+	if r := s.do("PUT", mv+"/settings", "application/json", []byte(`{"estimation":{"off":true}}`)); r.status != http.StatusOK {
+		t.Fatalf("PUT settings: %d %s", r.status, r.body)
+	}
+	if d := getDetail(); d.Estimation.Status != "off" || d.Estimation.Latest == nil {
+		t.Errorf("estimation switched off = %+v, want off with the last estimate", d.Estimation)
 	}
 }

@@ -43,6 +43,7 @@ type Store interface {
 type Checks interface {
 	RunCheck(ctx context.Context, key modelwatch.ModelKey, kind string, window modelwatch.TimeRange, scheduledFor time.Time) (modelwatch.DriftRun, error)
 	Invalidate(key modelwatch.ModelKey)
+	EstimationStatus(key modelwatch.ModelKey) (status, message string)
 }
 
 // Windows is what the API needs from the sliding windows.

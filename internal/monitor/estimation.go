@@ -22,6 +22,8 @@ type fitted struct {
 	index    map[string]int // class → column
 	positive int            // binary: the column of the positive class
 	lastTo   time.Time      // the newest prediction of the last estimate
+	shown    bool           // whether this process has published an estimate
+	waiting  bool           // err says it waits for reference data
 	err      string         // why there is no estimator yet
 }
 
@@ -71,8 +73,26 @@ func (m *Monitor) estimateOne(ctx context.Context, key modelwatch.ModelKey) (boo
 	if err != nil {
 		return false, err
 	}
-	if len(ps) < s.ChunkSize || !ps[len(ps)-1].Timestamp.After(f.lastTo) {
+	last := ps[len(ps)-1].Timestamp
+	if len(ps) < s.ChunkSize || !last.After(f.lastTo) {
 		return false, nil // a chunk not yet full, or nothing new since the last estimate
+	}
+	// One replica at a time estimates a model version, and a chunk another
+	// replica (or this one before a restart) already stored is estimated
+	// again only to publish its gauges, not stored twice.
+	unlock, ok, err := m.opts.Locker.TryLock(ctx, "estimate/"+key.String())
+	if err != nil || !ok {
+		return false, err
+	}
+	defer unlock()
+	prev, err := m.store.Estimates(ctx, key, 1)
+	if err != nil {
+		return false, err
+	}
+	stored := len(prev) > 0 && !last.After(prev[0].To)
+	if stored && f.shown {
+		f.lastTo = last
+		return false, nil
 	}
 	data := f.data(ps)
 	if data.Len() < s.ChunkSize/2 {
@@ -82,7 +102,11 @@ func (m *Monitor) estimateOne(ctx context.Context, key modelwatch.ModelKey) (boo
 	if err != nil {
 		return false, fmt.Errorf("estimate: %w", err)
 	}
-	f.lastTo = ps[len(ps)-1].Timestamp
+	f.lastTo, f.shown = last, true
+	if stored {
+		m.rec.Estimated(key, res)
+		return false, nil
+	}
 	body, err := json.Marshal(res)
 	if err != nil {
 		return false, err
@@ -124,6 +148,7 @@ func (m *Monitor) estimatorFor(ctx context.Context, key modelwatch.ModelKey, s m
 	}
 	if len(usable) < s.ReferenceSize {
 		f.err = fmt.Sprintf("waiting for %d labelled predictions with probabilities to fit on (%d so far)", s.ReferenceSize, len(usable))
+		f.waiting = true
 		m.setEstimator(key, f)
 		return f, nil
 	}
@@ -139,11 +164,31 @@ func (m *Monitor) estimatorFor(ctx context.Context, key modelwatch.ModelKey, s m
 	return f, nil
 }
 
+// EstimationStatus says whether a model version's estimator is fitted:
+// "fitted", "waiting" (for labelled predictions with probabilities) or
+// "unavailable" (fitting failed), with a message for the last two. It is
+// "waiting" before the first estimation pass after a start.
+func (m *Monitor) EstimationStatus(key modelwatch.ModelKey) (status, message string) {
+	m.est.mu.Lock()
+	f := m.est.m[key]
+	m.est.mu.Unlock()
+	switch {
+	case f == nil:
+		return "waiting", "no estimator fitted yet"
+	case f.est != nil:
+		return "fitted", ""
+	case f.waiting:
+		return "waiting", f.err
+	default:
+		return "unavailable", f.err
+	}
+}
+
 func (m *Monitor) setEstimator(key modelwatch.ModelKey, f *fitted) {
 	m.est.mu.Lock()
 	defer m.est.mu.Unlock()
 	if old := m.est.m[key]; old != nil && old.version == f.version {
-		f.lastTo = old.lastTo
+		f.lastTo, f.shown = old.lastTo, old.shown
 	}
 	m.est.m[key] = f
 }

@@ -89,6 +89,22 @@ func TestEstimation(t *testing.T) {
 	if err != nil || len(ests) != 2 || ests[0].Rows != 500 || ests[0].Labelled != 0 {
 		t.Fatalf("stored estimates = %+v, %v", ests, err)
 	}
+	// A restarted process (or a second replica) publishes the latest
+	// estimate again, without storing it twice.
+	rec2 := newRecorder()
+	mon2 := New(f.db, rec2, Options{Now: f.clock.Now})
+	if n, err := mon2.EstimateAll(t.Context()); err != nil || n != 0 || len(rec2.estimates[key]) != 1 {
+		t.Fatalf("EstimateAll after a restart = %d, %v, published %d; want 0 stored and 1 published", n, err, len(rec2.estimates[key]))
+	}
+	if again, _ := rec2.estimates[key][0].Metric("accuracy"); again.Value != acc.Value {
+		t.Errorf("accuracy published after a restart = %v, want the stored %v", again.Value, acc.Value)
+	}
+	if n, _ := mon2.EstimateAll(t.Context()); n != 0 || len(rec2.estimates[key]) != 1 {
+		t.Error("published again without new predictions")
+	}
+	if ests, _ := f.db.Estimates(t.Context(), key, 10); len(ests) != 2 {
+		t.Fatalf("%d estimates stored after a restart, want still 2", len(ests))
+	}
 	// The labels arrive: the next estimate of the same chunk is checked.
 	var ls []modelwatch.GroundTruth
 	for _, p := range calibrated(rand.New(rand.NewPCG(9, 9)), 500, false, t0, "shift", true) {

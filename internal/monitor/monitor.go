@@ -26,6 +26,7 @@ type Store interface {
 	LatestPredictions(ctx context.Context, key modelwatch.ModelKey, n int) ([]modelwatch.Prediction, error)
 	FirstLabelledPredictions(ctx context.Context, key modelwatch.ModelKey, n int) ([]modelwatch.Prediction, error)
 	AddEstimate(ctx context.Context, e modelwatch.Estimate) (int64, error)
+	Estimates(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.Estimate, error)
 	AddDriftRun(ctx context.Context, run modelwatch.DriftRun, report []byte) (int64, error)
 	DriftRuns(ctx context.Context, key modelwatch.ModelKey, kind string, limit int) ([]modelwatch.DriftRun, error)
 	DriftRun(ctx context.Context, key modelwatch.ModelKey, id int64) (modelwatch.DriftRun, error)
@@ -120,6 +121,9 @@ func New(st Store, rec Recorder, opts Options) *Monitor {
 	}
 	if opts.Interval <= 0 {
 		opts.Interval = 30 * time.Second
+	}
+	if opts.Locker == nil {
+		opts.Locker = &scheduler.LocalLocker{}
 	}
 	if opts.ReplayLimit <= 0 {
 		opts.ReplayLimit = 100000
