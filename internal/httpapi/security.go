@@ -40,15 +40,15 @@ func (s *Server) authorize(scope string, h http.HandlerFunc) http.HandlerFunc {
 			h(w, r)
 			return
 		}
-		token, ok := bearer(r)
+		token, ok := credentials(r)
 		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="modelwatch"`)
-			s.writeError(w, r, modelwatch.Errorf(modelwatch.EUnauthorized, "this endpoint needs a token: send Authorization: Bearer <token>"))
+			challenge(w, "")
+			s.writeError(w, r, modelwatch.Errorf(modelwatch.EUnauthorized, "this endpoint needs a token: send Authorization: Bearer <token> (or, from a browser, the token as the password)"))
 			return
 		}
 		p, ok := s.opts.Auth.Check(token)
 		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="modelwatch", error="invalid_token"`)
+			challenge(w, `, error="invalid_token"`)
 			s.writeError(w, r, modelwatch.Errorf(modelwatch.EUnauthorized, "the token is not valid"))
 			return
 		}
@@ -67,14 +67,32 @@ func (s *Server) authorize(scope string, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// bearer returns the token of an Authorization: Bearer header.
-func bearer(r *http.Request) (string, bool) {
+// challenge asks for a token: as a bearer token from programs, and with
+// HTTP Basic authentication, which makes a browser prompt for it (any user
+// name, the token as the password).
+func challenge(w http.ResponseWriter, bearerParams string) {
+	w.Header().Add("WWW-Authenticate", `Bearer realm="modelwatch"`+bearerParams)
+	w.Header().Add("WWW-Authenticate", `Basic realm="modelwatch", charset="UTF-8"`)
+}
+
+// credentials returns the token of an Authorization header: a bearer token,
+// or the password of HTTP Basic authentication (the user name is ignored).
+func credentials(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
+	if !ok {
 		return "", false
 	}
-	token = strings.TrimSpace(token)
+	switch {
+	case strings.EqualFold(scheme, "Bearer"):
+		token = strings.TrimSpace(token)
+	case strings.EqualFold(scheme, "Basic"):
+		if _, token, ok = r.BasicAuth(); !ok {
+			return "", false
+		}
+	default:
+		return "", false
+	}
 	return token, token != ""
 }
 
