@@ -21,20 +21,22 @@ var fakeNow = time.Date(2026, 11, 20, 14, 37, 12, 0, time.UTC)
 // fakeStore answers the UI's queries from predictions in memory, with
 // rollups computed by the rollup package as the real stores do.
 type fakeStore struct {
-	mvs      []modelwatch.ModelVersion
-	preds    map[modelwatch.ModelKey][]modelwatch.Prediction
-	settings map[modelwatch.ModelKey]modelwatch.ModelSettings
-	runs     map[modelwatch.ModelKey][]modelwatch.DriftRun // newest first
-	events   map[modelwatch.ModelKey][]modelwatch.ConceptEvent
-	err      error // returned by every method when set
+	mvs       []modelwatch.ModelVersion
+	preds     map[modelwatch.ModelKey][]modelwatch.Prediction
+	settings  map[modelwatch.ModelKey]modelwatch.ModelSettings
+	runs      map[modelwatch.ModelKey][]modelwatch.DriftRun // newest first
+	events    map[modelwatch.ModelKey][]modelwatch.ConceptEvent
+	estimates map[modelwatch.ModelKey][]modelwatch.Estimate // newest first
+	err       error                                         // returned by every method when set
 }
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{
-		preds:    map[modelwatch.ModelKey][]modelwatch.Prediction{},
-		settings: map[modelwatch.ModelKey]modelwatch.ModelSettings{},
-		runs:     map[modelwatch.ModelKey][]modelwatch.DriftRun{},
-		events:   map[modelwatch.ModelKey][]modelwatch.ConceptEvent{},
+		preds:     map[modelwatch.ModelKey][]modelwatch.Prediction{},
+		settings:  map[modelwatch.ModelKey]modelwatch.ModelSettings{},
+		runs:      map[modelwatch.ModelKey][]modelwatch.DriftRun{},
+		events:    map[modelwatch.ModelKey][]modelwatch.ConceptEvent{},
+		estimates: map[modelwatch.ModelKey][]modelwatch.Estimate{},
 	}
 }
 
@@ -118,6 +120,11 @@ func (f *fakeStore) DriftRuns(_ context.Context, k modelwatch.ModelKey, kind str
 func (f *fakeStore) ConceptEvents(_ context.Context, k modelwatch.ModelKey, limit int) ([]modelwatch.ConceptEvent, error) {
 	evs := f.events[k]
 	return evs[:min(limit, len(evs))], f.err
+}
+
+func (f *fakeStore) Estimates(_ context.Context, k modelwatch.ModelKey, limit int) ([]modelwatch.Estimate, error) {
+	es := f.estimates[k]
+	return es[:min(limit, len(es))], f.err
 }
 
 func (f *fakeStore) LowConfidence(_ context.Context, q store.LowConfidenceQuery) ([]modelwatch.Prediction, error) {

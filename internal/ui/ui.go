@@ -34,6 +34,7 @@ type Store interface {
 	DriftRuns(ctx context.Context, key modelwatch.ModelKey, kind string, limit int) ([]modelwatch.DriftRun, error)
 	ConceptEvents(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.ConceptEvent, error)
 	LowConfidence(ctx context.Context, q store.LowConfidenceQuery) ([]modelwatch.Prediction, error)
+	Estimates(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.Estimate, error)
 }
 
 // Windows gives the sliding-window metrics of a model version.

@@ -312,3 +312,41 @@ func TestWindowMinCount(t *testing.T) {
 		}
 	}
 }
+
+// TestEstimatedAccuracy draws CBPE's estimates on the quality chart, at the
+// point where each chunk ends, with the newest lower threshold; a version
+// without estimates has neither.
+func TestEstimatedAccuracy(t *testing.T) {
+	st := newFakeStore()
+	st.add(traffic(fraud, 200, 6*time.Hour, 0.9, 2, 5, 4)...)
+	u, err := New(st, fakeWindows{}, Options{Now: func() time.Time { return fakeNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "/ui/models/fraud/versions/v3?range=24h"
+	if _, body := get(t, u, path); strings.Contains(body, "CBPE") || strings.Contains(body, "EstimatedPerformanceDrop") {
+		t.Fatal("page without estimates shows an estimate")
+	}
+	st.estimates[fraud] = []modelwatch.Estimate{ // newest first
+		{To: fakeNow.Add(-time.Hour), Rows: 500, Labelled: 120,
+			Result: []byte(`{"period":"analysis","accuracy":{"value":0.712,"realized":0.69,"lower_threshold":0.81,"alert":true}}`)},
+		{To: fakeNow.Add(-5 * time.Hour), Rows: 500,
+			Result: []byte(`{"period":"analysis","accuracy":{"value":0.934,"lower_threshold":0.8,"alert":false}}`)},
+		{To: fakeNow.Add(-48 * time.Hour), Rows: 500, // before the range
+			Result: []byte(`{"period":"analysis","accuracy":{"value":0.4321,"lower_threshold":0.7,"alert":false}}`)},
+	}
+	_, body := get(t, u, path)
+	for _, want := range []string{
+		"estimated accuracy (CBPE)",
+		"estimated accuracy 0.712 over 500 predictions, realised 0.690 on 120 labelled",
+		"estimated accuracy 0.934 over 500 predictions",
+		"alert EstimatedPerformanceDrop below 0.810",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "estimated accuracy 0.432") {
+		t.Error("page shows an estimate from before its range")
+	}
+}

@@ -152,6 +152,10 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 	if err != nil {
 		return nil, fmt.Errorf("list detector events of %s: %w", k, err)
 	}
+	ests, err := u.store.Estimates(ctx, k, chartRuns)
+	if err != nil {
+		return nil, fmt.Errorf("list performance estimates of %s: %w", k, err)
+	}
 	review, err := u.store.LowConfidence(ctx, store.LowConfidenceQuery{
 		Model: k.Name, Version: k.Version, Since: g.from, Threshold: u.opts.LowConfidence, Limit: u.opts.ReviewLimit,
 	})
@@ -160,7 +164,7 @@ func (u *UI) version(ctx context.Context, k modelwatch.ModelKey, sp span) (*vers
 	}
 	page.Cards = summaryCards(total, page.Baseline)
 	page.Classes = classTable(total)
-	page.Charts = u.charts(g, per, page.Baseline, runs, events)
+	page.Charts = u.charts(g, per, page.Baseline, runs, events, ests)
 	page.Runs = runRows(k, runs[:min(len(runs), u.opts.RunLimit)])
 	page.Events = eventRows(events[:min(len(events), u.opts.RunLimit)])
 	page.Review = reviewRows(review)

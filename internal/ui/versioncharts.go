@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
@@ -19,7 +20,7 @@ const maxClasses = 7
 const otherClass = "(other)"
 
 // charts draws the model version page's charts.
-func (u *UI) charts(g grid, per []bucketStats, b baselineView, runs []modelwatch.DriftRun, events []modelwatch.ConceptEvent) []chartGroup {
+func (u *UI) charts(g grid, per []bucketStats, b baselineView, runs []modelwatch.DriftRun, events []modelwatch.ConceptEvent, ests []modelwatch.Estimate) []chartGroup {
 	labels := make([]string, g.n)
 	for i := range labels {
 		labels[i] = bucketLabel(g, i)
@@ -44,6 +45,7 @@ func (u *UI) charts(g grid, per []bucketStats, b baselineView, runs []modelwatch
 			return fmtCount(s.N) + " predictions, " + fmtCount(s.Labelled) + " labelled"
 		})).build()
 
+	est := estimatedAccuracy(g, ests)
 	quality := newChart(g, "chart-quality", "Accuracy, precision, recall, F1", "labelled predictions").rate().
 		line("accuracy", "s0", column(per, func(s *bucketStats) float64 { return s.Accuracy })).
 		line("precision", "s1", column(per, func(s *bucketStats) float64 { return s.Precision })).
@@ -53,10 +55,20 @@ func (u *UI) charts(g grid, per []bucketStats, b baselineView, runs []modelwatch
 		rule("concept drift below "+b.Threshold, "rule-drift", b.threshold, true).
 		rule("alert ModelAccuracyDrop below "+fmtRate(ruleAccuracyCritical), "rule-alert", ruleAccuracyCritical, true).
 		note("Precision, recall and F1 are support-weighted over the classes, as scikit-learn's average='weighted'; weighted recall always equals accuracy.").
-		tooltips(tip(func(_ int, s *bucketStats) string {
-			return "accuracy " + fmtRate(s.Accuracy) + ", precision " + fmtRate(s.Precision) + ", recall " + fmtRate(s.Recall) +
+		tooltips(tip(func(i int, s *bucketStats) string {
+			t := "accuracy " + fmtRate(s.Accuracy) + ", precision " + fmtRate(s.Precision) + ", recall " + fmtRate(s.Recall) +
 				", F1 " + fmtRate(s.F1) + " (" + fmtCount(s.Labelled) + " labelled)"
+			if est.any && !math.IsNaN(est.value[i]) {
+				t += "\n" + est.title[i]
+			}
+			return t
 		}))
+	if est.any {
+		quality.sparseLine("estimated accuracy (CBPE)", "est", est.value)
+		if !math.IsNaN(est.lower) {
+			quality.rule("alert EstimatedPerformanceDrop below "+fmtRate(est.lower), "rule-warn", est.lower, true)
+		}
+	}
 	for _, e := range events {
 		quality.mark(e.At, "mark-"+e.Kind, e.Detector+" "+e.Kind+" at "+fmtTime(e.At)+" (labelled prediction #"+strconv.FormatInt(e.Seq, 10)+")")
 	}
@@ -100,6 +112,50 @@ func (u *UI) charts(g grid, per []bucketStats, b baselineView, runs []modelwatch
 		{Title: "Latency per stage", Charts: latency},
 		{Title: "Predicted classes and data drift", Charts: []chart{classChart(g, per, tip), driftChart(g, b, runs)}},
 	}
+}
+
+// estimateSeries is the accuracy CBPE estimated per point, from the newest
+// estimate whose chunk ends in it, with the newest lower threshold.
+type estimateSeries struct {
+	any   bool
+	value []float64
+	title []string
+	lower float64
+}
+
+func estimatedAccuracy(g grid, ests []modelwatch.Estimate) estimateSeries {
+	e := estimateSeries{value: make([]float64, g.n), title: make([]string, g.n), lower: math.NaN()}
+	for i := range e.value {
+		e.value[i] = math.NaN()
+	}
+	type metric struct {
+		Value          *float64 `json:"value"`
+		Realized       *float64 `json:"realized"`
+		LowerThreshold *float64 `json:"lower_threshold"`
+	}
+	// Estimates come newest first: the newest of a point wins.
+	for j, est := range slices.Backward(ests) {
+		var r struct {
+			Accuracy *metric `json:"accuracy"`
+		}
+		if json.Unmarshal(est.Result, &r) != nil || r.Accuracy == nil || r.Accuracy.Value == nil {
+			continue
+		}
+		if j == 0 && r.Accuracy.LowerThreshold != nil {
+			e.lower = *r.Accuracy.LowerThreshold
+		}
+		if est.To.Before(g.from) || !est.To.Before(g.to()) {
+			continue
+		}
+		i := int(est.To.Sub(g.from) / g.step)
+		e.any = true
+		e.value[i] = *r.Accuracy.Value
+		e.title[i] = "estimated accuracy " + fmtRate(*r.Accuracy.Value) + " over " + fmtCount(int64(est.Rows)) + " predictions"
+		if r.Accuracy.Realized != nil {
+			e.title[i] += ", realised " + fmtRate(*r.Accuracy.Realized) + " on " + fmtCount(int64(est.Labelled)) + " labelled"
+		}
+	}
+	return e
 }
 
 // classChart draws each point's class shares as stacked bars.
