@@ -22,6 +22,7 @@ type cli struct {
 	Estimate  estimateCmd  `cmd:"" help:"Estimate a classifier's performance from its probabilities before labels arrive (NannyML's CBPE)."`
 	Drift     driftCmd     `cmd:"" help:"Compare a current dataset with a reference column by column (Evidently's data drift tests); print a table, write JSON or HTML."`
 	Reference referenceCmd `cmd:"" help:"Manage reference datasets on a running modelwatch."`
+	Archive   archiveCmd   `cmd:"" help:"Archive old predictions to Parquet, list archived days, restore one."`
 	Token     tokenCmd     `cmd:"" help:"Create API tokens."`
 	Version   versionCmd   `cmd:"" help:"Print build information."`
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/modelwatch/modelwatch/internal/monitor"
 	"github.com/modelwatch/modelwatch/internal/report"
 	"github.com/modelwatch/modelwatch/internal/store"
+	"github.com/modelwatch/modelwatch/internal/store/postgres"
 	"github.com/modelwatch/modelwatch/internal/store/sqlite"
 	"github.com/modelwatch/modelwatch/internal/ui"
 )
@@ -37,7 +38,11 @@ import (
 type serveCmd struct {
 	Addr              string        `help:"Address to listen on." default:":8080"`
 	DataDir           string        `help:"Directory for the embedded database and reports." default:"./modelwatch-data" type:"path"`
-	DB                string        `name:"db" help:"Database: a SQLite file path or sqlite:PATH (default: modelwatch.db in --data-dir)."`
+	DB                string        `name:"db" help:"Database: a SQLite file path or sqlite:PATH (default: modelwatch.db in --data-dir), or a PostgreSQL URL postgres://user:password@host:5432/dbname?sslmode=require for several replicas."`
+	DBMaxConns        int32         `name:"db-max-conns" help:"PostgreSQL connection pool size per replica (at least 2; 0: the larger of 4 and the number of CPUs)." default:"0"`
+	Retention         retention     `help:"How long predictions stay in the database before they are archived: days (90d) or a duration (2160h)." default:"90d"`
+	ArchiveURL        string        `name:"archive-url" help:"Where predictions older than --retention go as Parquet: file:///dir or s3://bucket/prefix?region=…&endpoint=… (default: file://<data-dir>/archive)."`
+	ArchiveSchedule   string        `help:"When the archive job runs (cron, UTC), once across replicas; off keeps every prediction in the database." default:"0 4 * * *"`
 	LogLevel          string        `help:"Log level: debug, info, warn or error." default:"info" enum:"debug,info,warn,error"`
 	LogFormat         string        `help:"Log format: text or json." default:"text" enum:"text,json"`
 	MaxBodyBytes      int64         `help:"Largest accepted request body in bytes, after decompression." default:"16777216"`
@@ -123,7 +128,7 @@ func (c *serveCmd) run(e *env, started func(ctx context.Context, rt serveRuntime
 		return err
 	}
 	mon := monitor.New(st, dm, monitor.Options{
-		Logger: log, Interval: c.CheckInterval, Alerter: notifier,
+		Logger: log, Interval: c.CheckInterval, Alerter: notifier, Locker: jobLocker(st),
 		Render: renderReport, ExternalURL: strings.TrimRight(c.ExternalURL, "/"),
 	})
 	windows := monitor.NewWindows(st, monitor.WindowsOptions{Size: c.WindowSize, SyncInterval: c.SyncInterval, Logger: log, OnEvent: mon.OnLabel})
@@ -175,6 +180,12 @@ func (c *serveCmd) run(e *env, started func(ctx context.Context, rt serveRuntime
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	runArchive, closeArchive, err := c.startArchive(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	defer closeArchive()
+
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
@@ -190,6 +201,7 @@ func (c *serveCmd) run(e *env, started func(ctx context.Context, rt serveRuntime
 	var wg sync.WaitGroup
 	wg.Go(func() { windows.Run(bg) })
 	wg.Go(func() { mon.Run(bg) })
+	wg.Go(func() { runArchive(bg) })
 	wg.Go(func() { notifier.Run(bg) })
 
 	serveErr := make(chan error, 1)
@@ -265,8 +277,15 @@ func (c *serveCmd) openStore(ctx context.Context, log *slog.Logger) (store.Store
 		}
 		log.Info("database opened", "driver", "sqlite", "path", db.Path(), "synchronous", c.SQLiteSynchronous)
 		return db, db.Close, nil
+	case "postgres", "postgresql":
+		db, err := postgres.Open(ctx, dsn, postgres.Options{MaxConns: c.DBMaxConns, Logger: log})
+		if err != nil {
+			return nil, nil, err
+		}
+		log.Info("database opened", "driver", "postgres", "url", redact(dsn))
+		return db, db.Close, nil
 	}
-	return nil, nil, fmt.Errorf("--db %q: unsupported database scheme %q (use a SQLite file path or sqlite:PATH)", redact(dsn), scheme)
+	return nil, nil, fmt.Errorf("--db %q: unsupported database scheme %q (use a SQLite file path, sqlite:PATH or postgres://…)", redact(dsn), scheme)
 }
 
 // redact hides a password in a database URL.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
 	"gocloud.dev/blob"
 
 	"github.com/modelwatch/modelwatch"
@@ -173,4 +174,69 @@ func readObject(ctx context.Context, b *blob.Bucket, key string, fn func(p *mode
 		return fmt.Errorf("read %s: %w", key, err)
 	}
 	return nil
+}
+
+// Day summarises the archive files of a model version's day.
+type Day struct {
+	Model modelwatch.ModelKey
+	Day   time.Time
+	Parts int
+	Rows  int64 // predictions, from the files' footers
+	Bytes int64
+}
+
+// Days lists the archived days of a model version (an empty name or
+// version matches any), reading each file's footer for its row count.
+func Days(ctx context.Context, b *blob.Bucket, model, version string) ([]Day, error) {
+	parts, err := List(ctx, b, model, version)
+	if err != nil {
+		return nil, err
+	}
+	var out []Day
+	for _, p := range parts {
+		rows, err := footerRows(ctx, b, p.Key, p.Size)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(out); n > 0 && out[n-1].Model == p.Model && out[n-1].Day.Equal(p.Day) {
+			out[n-1].Parts++
+			out[n-1].Rows += rows
+			out[n-1].Bytes += p.Size
+			continue
+		}
+		out = append(out, Day{Model: p.Model, Day: p.Day, Parts: 1, Rows: rows, Bytes: p.Size})
+	}
+	return out, nil
+}
+
+// footerRows reads the row count from a Parquet file's footer with range
+// reads, without downloading the file.
+func footerRows(ctx context.Context, b *blob.Bucket, key string, size int64) (int64, error) {
+	f, err := parquet.OpenFile(&blobReaderAt{ctx: ctx, b: b, key: key}, size,
+		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return 0, fmt.Errorf("read the footer of %s: %w", key, err)
+	}
+	return f.NumRows(), nil
+}
+
+// blobReaderAt reads an object with range requests.
+type blobReaderAt struct {
+	ctx context.Context
+	b   *blob.Bucket
+	key string
+}
+
+// ReadAt implements io.ReaderAt.
+func (r *blobReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	rr, err := r.b.NewRangeReader(r.ctx, r.key, off, int64(len(p)), nil)
+	if err != nil {
+		return 0, err
+	}
+	defer rr.Close()
+	n, err := io.ReadFull(rr, p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = io.EOF
+	}
+	return n, err
 }
