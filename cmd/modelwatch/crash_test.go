@@ -28,7 +28,7 @@ type ingestResult struct {
 }
 
 func postBatch(client *http.Client, url, body string) (ingestResult, bool) {
-	req, err := http.NewRequest("POST", url+"/api/v1/predictions", strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, url+"/api/v1/predictions", strings.NewReader(body))
 	if err != nil {
 		return ingestResult{}, false
 	}

@@ -22,7 +22,7 @@ import (
 
 func status(t *testing.T, client *http.Client, url, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

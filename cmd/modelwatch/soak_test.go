@@ -67,7 +67,7 @@ func soak(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	client := &http.Client{Timeout: 30 * time.Second}
 	post := func(path, ct, body string) (int, time.Duration) {
-		req, _ := http.NewRequest("POST", s.url+path, strings.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, s.url+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", ct)
 		req.Header.Set("Authorization", "Bearer "+testToken)
 		start := time.Now()
@@ -79,7 +79,7 @@ func soak(b *testing.B) {
 		return resp.StatusCode, time.Since(start)
 	}
 	get := func(path string) int {
-		req, _ := http.NewRequest("GET", s.url+path, nil)
+		req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
 		req.Header.Set("Authorization", "Bearer "+testToken)
 		resp, err := client.Do(req)
 		if err != nil {
@@ -106,17 +106,26 @@ func soak(b *testing.B) {
 		}
 		ref.WriteByte('\n')
 	}
-	req, _ := http.NewRequest("PUT", s.url+"/api/v1/models/soak/versions/1/reference", strings.NewReader(ref.String()))
+	req, _ := http.NewRequest(http.MethodPut, s.url+"/api/v1/models/soak/versions/1/reference", strings.NewReader(ref.String()))
 	req.Header.Set("Content-Type", "text/csv")
 	req.Header.Set("Authorization", "Bearer "+testToken)
-	if resp, err := client.Do(req); err != nil || resp.StatusCode != 200 {
+	resp, err := client.Do(req)
+	if err != nil {
 		b.Fatalf("upload reference: %v", err)
 	}
-	req, _ = http.NewRequest("PUT", s.url+"/api/v1/models/soak/versions/1/settings",
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("upload reference: %s", resp.Status)
+	}
+	req, _ = http.NewRequest(http.MethodPut, s.url+"/api/v1/models/soak/versions/1/settings",
 		strings.NewReader(`{"baseline_accuracy":0.5,"data_drift":{"schedule":"* * * * *","window":"10m"},"concept_drift":{"schedule":"* * * * *","window":"10m"}}`))
 	req.Header.Set("Authorization", "Bearer "+testToken)
-	if resp, err := client.Do(req); err != nil || resp.StatusCode != 200 {
+	if resp, err = client.Do(req); err != nil {
 		b.Fatalf("settings: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("settings: %s", resp.Status)
 	}
 
 	const batch = 500

@@ -60,8 +60,10 @@ func New(opts Options) (*Simulator, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	client, err := sdk.New(sdk.Config{Endpoint: opts.Endpoint, Token: opts.Token, FlushInterval: 500 * time.Millisecond,
-		OnError: func(err error) { opts.Logger.Warn("demo model service could not deliver", "err", err) }})
+	client, err := sdk.New(sdk.Config{
+		Endpoint: opts.Endpoint, Token: opts.Token, FlushInterval: 500 * time.Millisecond,
+		OnError: func(err error) { opts.Logger.Warn("demo model service could not deliver", "err", err) },
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +100,11 @@ type labelQueue []pending
 func (q labelQueue) Len() int           { return len(q) }
 func (q labelQueue) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
 func (q labelQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *labelQueue) Push(x any)        { *q = append(*q, x.(pending)) }
+
+// Push implements heap.Interface.
+func (q *labelQueue) Push(x any) { *q = append(*q, x.(pending)) }
+
+// Pop implements heap.Interface.
 func (q *labelQueue) Pop() any {
 	old := *q
 	p := old[len(old)-1]

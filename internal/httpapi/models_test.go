@@ -53,7 +53,7 @@ func TestSettings(t *testing.T) {
 	if r.status != 400 {
 		t.Errorf("invalid settings: status %d", r.status)
 	}
-	if r = s.do("PUT", path, "application/json", []byte(`{"baseline_acuracy":0.9}`)); r.status != 400 || !strings.Contains(string(r.body), "baseline_acuracy") {
+	if r = s.do("PUT", path, "application/json", []byte(`{"baseline_acuracy":0.9}`)); r.status != 400 || !strings.Contains(string(r.body), "baseline_acuracy") { //nolint:misspell // a misspelled field on purpose
 		t.Errorf("a misspelled field: %d %s", r.status, r.body)
 	}
 }
@@ -225,7 +225,7 @@ func TestEstimates(t *testing.T) {
 			} `json:"result"`
 		} `json:"estimates"`
 	}
-	s.get(mv + "/estimates").decode(t, &list)
+	s.get(mv+"/estimates").decode(t, &list)
 	if len(list.Estimates) != 1 || list.Estimates[0].Rows != 500 {
 		t.Fatalf("GET .../estimates = %+v", list)
 	}

@@ -111,8 +111,10 @@ func (m *Monitor) estimateOne(ctx context.Context, key modelwatch.ModelKey) (boo
 	if err != nil {
 		return false, err
 	}
-	e := modelwatch.Estimate{Model: key, At: m.opts.Now().UTC(), From: ps[0].Timestamp, To: ps[len(ps)-1].Timestamp,
-		Rows: data.Len(), Labelled: res.Labelled, Result: body}
+	e := modelwatch.Estimate{
+		Model: key, At: m.opts.Now().UTC(), From: ps[0].Timestamp, To: ps[len(ps)-1].Timestamp,
+		Rows: data.Len(), Labelled: res.Labelled, Result: body,
+	}
 	if _, err := m.store.AddEstimate(ctx, e); err != nil {
 		return false, err
 	}

@@ -31,8 +31,10 @@ type recorder struct {
 }
 
 func newRecorder() *recorder {
-	return &recorder{data: map[modelwatch.ModelKey]drift.Report{}, concept: map[modelwatch.ModelKey][2]float64{},
-		lastRun: map[string]time.Time{}, events: map[string]int{}, detectors: map[modelwatch.ModelKey][]string{}}
+	return &recorder{
+		data: map[modelwatch.ModelKey]drift.Report{}, concept: map[modelwatch.ModelKey][2]float64{},
+		lastRun: map[string]time.Time{}, events: map[string]int{}, detectors: map[modelwatch.ModelKey][]string{},
+	}
 }
 
 func (r *recorder) DataDrift(k modelwatch.ModelKey, rep drift.Report) {
@@ -189,8 +191,10 @@ func TestDataDriftCheck(t *testing.T) {
 	if err != nil || run.Status != modelwatch.RunNoReference {
 		t.Fatalf("check without reference: %+v, %v", run, err)
 	}
-	if err := f.db.PutReference(t.Context(), modelwatch.Reference{Model: key, Format: "csv", Filename: "train.csv",
-		UploadedAt: t0, Rows: 1000, Data: referenceCSV(1000)}); err != nil {
+	if err := f.db.PutReference(t.Context(), modelwatch.Reference{
+		Model: key, Format: "csv", Filename: "train.csv",
+		UploadedAt: t0, Rows: 1000, Data: referenceCSV(1000),
+	}); err != nil {
 		t.Fatal(err)
 	}
 	run, err = f.mon.RunCheck(t.Context(), key, modelwatch.KindData, f.week(), time.Time{})
@@ -256,8 +260,10 @@ func TestDataDriftNumbersAsText(t *testing.T) {
 		if i == 150 {
 			amount = `"n/a"`
 		}
-		ps = append(ps, modelwatch.Prediction{ID: fmt.Sprint(i), ModelName: key.Name, ModelVersion: key.Version, Timestamp: t0.Add(-time.Hour),
-			Features: modelwatch.Features(`{"amount":` + amount + `,"plan":true}`), Prediction: "1"})
+		ps = append(ps, modelwatch.Prediction{
+			ID: fmt.Sprint(i), ModelName: key.Name, ModelVersion: key.Version, Timestamp: t0.Add(-time.Hour),
+			Features: modelwatch.Features(`{"amount":` + amount + `,"plan":true}`), Prediction: "1",
+		})
 	}
 	if _, err := f.db.IngestPredictions(t.Context(), ps); err != nil {
 		t.Fatal(err)
@@ -284,8 +290,10 @@ func (f *fixture) labelled(n int, acc float64, prefix string) {
 	now := f.clock.Now()
 	var ps []modelwatch.Prediction
 	for i := range n {
-		p := modelwatch.Prediction{ID: fmt.Sprintf("%s-%d", prefix, i), ModelName: key.Name, ModelVersion: key.Version,
-			Timestamp: now.Add(-time.Duration(rng.Int64N(int64(24 * time.Hour)))), Prediction: "1", GroundTruth: "1"}
+		p := modelwatch.Prediction{
+			ID: fmt.Sprintf("%s-%d", prefix, i), ModelName: key.Name, ModelVersion: key.Version,
+			Timestamp: now.Add(-time.Duration(rng.Int64N(int64(24 * time.Hour)))), Prediction: "1", GroundTruth: "1",
+		}
 		if rng.Float64() >= acc {
 			p.GroundTruth = "0"
 		}
@@ -387,8 +395,10 @@ func TestScheduledChecks(t *testing.T) {
 		t.Errorf("runs = %v, want %v", got, want)
 	}
 	// A schedule can be changed or switched off per model version.
-	if err := f.db.PutModelSettings(t.Context(), key, modelwatch.ModelSettings{BaselineAccuracy: new(0.85),
-		ConceptDrift: modelwatch.CheckSettings{Schedule: "off"}, DataDrift: modelwatch.CheckSettings{Schedule: "@hourly"}}); err != nil {
+	if err := f.db.PutModelSettings(t.Context(), key, modelwatch.ModelSettings{
+		BaselineAccuracy: new(0.85),
+		ConceptDrift:     modelwatch.CheckSettings{Schedule: "off"}, DataDrift: modelwatch.CheckSettings{Schedule: "@hourly"},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if n := tick("2026-12-01 03:30"); n != 1 {

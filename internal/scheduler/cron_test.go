@@ -89,8 +89,10 @@ func TestPrevNextAgree(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	for _, spec := range []string{"", "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8",
-		"*/0 * * * *", "5-1 * * * *", "x * * * *", "@often", "* * * FOO *"} {
+	for _, spec := range []string{
+		"", "* * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8",
+		"*/0 * * * *", "5-1 * * * *", "x * * * *", "@often", "* * * FOO *",
+	} {
 		if _, err := Parse(spec); err == nil {
 			t.Errorf("Parse(%q) = nil error", spec)
 		}

@@ -328,10 +328,14 @@ func TestEstimatedAccuracy(t *testing.T) {
 		t.Fatal("page without estimates shows an estimate")
 	}
 	st.estimates[fraud] = []modelwatch.Estimate{ // newest first
-		{To: fakeNow.Add(-time.Hour), Rows: 500, Labelled: 120,
-			Result: []byte(`{"period":"analysis","accuracy":{"value":0.712,"realized":0.69,"lower_threshold":0.81,"alert":true}}`)},
-		{To: fakeNow.Add(-5 * time.Hour), Rows: 500,
-			Result: []byte(`{"period":"analysis","accuracy":{"value":0.934,"lower_threshold":0.8,"alert":false}}`)},
+		{
+			To: fakeNow.Add(-time.Hour), Rows: 500, Labelled: 120,
+			Result: []byte(`{"period":"analysis","accuracy":{"value":0.712,"realized":0.69,"lower_threshold":0.81,"alert":true}}`),
+		},
+		{
+			To: fakeNow.Add(-5 * time.Hour), Rows: 500,
+			Result: []byte(`{"period":"analysis","accuracy":{"value":0.934,"lower_threshold":0.8,"alert":false}}`),
+		},
 		{To: fakeNow.Add(-48 * time.Hour), Rows: 500, // before the range
 			Result: []byte(`{"period":"analysis","accuracy":{"value":0.4321,"lower_threshold":0.7,"alert":false}}`)},
 	}

@@ -80,8 +80,10 @@ type statements struct {
 }
 
 func (st *statements) all() []**sql.Stmt {
-	return []**sql.Stmt{&st.rollupUpsert, &st.sketchSelect, &st.sketchUpsert, &st.classUpsert, &st.confusionUpsert,
-		&st.hasPending, &st.label, &st.relabel, &st.pendingUpsert}
+	return []**sql.Stmt{
+		&st.rollupUpsert, &st.sketchSelect, &st.sketchUpsert, &st.classUpsert, &st.confusionUpsert,
+		&st.hasPending, &st.label, &st.relabel, &st.pendingUpsert,
+	}
 }
 
 func (st *statements) prepare(ctx context.Context, db *sql.DB) error {

@@ -67,8 +67,10 @@ func scanRun(sc interface{ Scan(...any) error }, extra ...any) (modelwatch.Drift
 	var scheduled sql.NullInt64
 	var started, finished, from, to int64
 	var summary string
-	dest := append([]any{&r.ID, &r.Model.Name, &r.Model.Version, &r.Kind, &r.Trigger, &scheduled, &started, &finished,
-		&from, &to, &r.Status, &r.Message, &r.Rows, &r.DriftDetected, &summary, &r.HasReport}, extra...)
+	dest := append([]any{
+		&r.ID, &r.Model.Name, &r.Model.Version, &r.Kind, &r.Trigger, &scheduled, &started, &finished,
+		&from, &to, &r.Status, &r.Message, &r.Rows, &r.DriftDetected, &summary, &r.HasReport,
+	}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return r, err
 	}

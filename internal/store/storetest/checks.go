@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -50,8 +51,10 @@ func testReference(t *testing.T, h Harness) {
 	if _, err := s.Reference(ctx(t), key, false); modelwatch.ErrorCode(err) != modelwatch.ENotFound {
 		t.Fatalf("Reference of a version without one: %v, want not_found", err)
 	}
-	ref := modelwatch.Reference{Model: key, Format: "csv", Filename: "train.csv", UploadedAt: t0,
-		Rows: 2, Columns: []string{"a", "b"}, Data: []byte("a,b\n1,x\n2,y\n")}
+	ref := modelwatch.Reference{
+		Model: key, Format: "csv", Filename: "train.csv", UploadedAt: t0,
+		Rows: 2, Columns: []string{"a", "b"}, Data: []byte("a,b\n1,x\n2,y\n"),
+	}
 	if err := s.PutReference(ctx(t), ref); err != nil {
 		t.Fatal(err)
 	}
@@ -94,14 +97,16 @@ func testScanFeatures(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{`5m0s={"i":14}`, `6m0s={"i":13}`, `7m0s={"i":12}`, `8m0s={"i":11}`, `9m0s={"i":10}`,
-		`10m0s={"i":9}`, `11m0s={"i":8}`, `12m0s={}`, `13m0s={"i":6}`, `14m0s={"i":5}`}
+	want := []string{
+		`5m0s={"i":14}`, `6m0s={"i":13}`, `7m0s={"i":12}`, `8m0s={"i":11}`, `9m0s={"i":10}`,
+		`10m0s={"i":9}`, `11m0s={"i":8}`, `12m0s={}`, `13m0s={"i":6}`, `14m0s={"i":5}`,
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ScanFeatures = %v\nwant %v", got, want)
 	}
 	stop := fmt.Errorf("stop")
 	n := 0
-	if err := s.ScanFeatures(ctx(t), key, t0, t0.Add(time.Hour), func(time.Time, []byte) error { n++; return stop }); err != stop || n != 1 {
+	if err := s.ScanFeatures(ctx(t), key, t0, t0.Add(time.Hour), func(time.Time, []byte) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 		t.Errorf("ScanFeatures did not stop at the callback's error: %v after %d rows", err, n)
 	}
 	if err := s.ScanFeatures(ctx(t), modelwatch.ModelKey{Name: "none", Version: "1"}, t0, t0.Add(time.Hour),

@@ -51,8 +51,10 @@ func testLatestAndFirstLabelled(t *testing.T, h Harness) {
 
 func testEstimates(t *testing.T, h Harness) {
 	s := h.Open(t, NewClock(t0).Now)
-	e1 := modelwatch.Estimate{Model: key, At: t0, From: t0.Add(-time.Hour), To: t0, Rows: 500, Labelled: 12,
-		Result: json.RawMessage(`{"accuracy":{"value":0.8}}`)}
+	e1 := modelwatch.Estimate{
+		Model: key, At: t0, From: t0.Add(-time.Hour), To: t0, Rows: 500, Labelled: 12,
+		Result: json.RawMessage(`{"accuracy":{"value":0.8}}`),
+	}
 	id1, err := s.AddEstimate(ctx(t), e1)
 	if err != nil {
 		t.Fatal(err)
