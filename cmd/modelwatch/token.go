@@ -1,8 +1,11 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/modelwatch/modelwatch/internal/auth"
 )
@@ -12,12 +15,19 @@ type tokenCmd struct {
 }
 
 type tokenCreateCmd struct {
-	Name   string   `help:"A name for the token, shown in the audit log." required:""`
+	Name   string   `help:"A name for the token, shown in the audit log (default: its scopes and a random suffix, like ingest-3f9a1c)."`
 	Scopes []string `help:"Scopes: ingest, read, admin (admin includes the others)." default:"read" sep:","`
 	File   string   `help:"Append the token's line to this token file (created with mode 0600 if missing)." type:"path"`
 }
 
 func (c *tokenCreateCmd) Run(e *env) error {
+	if c.Name == "" {
+		var b [3]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		c.Name = strings.Join(c.Scopes, "+") + "-" + hex.EncodeToString(b[:])
+	}
 	token, line, err := auth.NewToken(c.Name, c.Scopes)
 	if err != nil {
 		return err
@@ -30,7 +40,7 @@ func (c *tokenCreateCmd) Run(e *env) error {
 	} else {
 		fmt.Fprintf(e.stdout, "token file line (add it to the file given with --auth-file):\n%s\n", line)
 	}
-	fmt.Fprintf(e.stdout, "token (shown once, keep it secret):\n%s\n", token)
+	fmt.Fprintf(e.stdout, "token %q (shown once, keep it secret):\n%s\n", c.Name, token)
 	return nil
 }
 

@@ -28,6 +28,18 @@ func TestTokenCreate(t *testing.T) {
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("token file mode = %v, %v; want 0600", info.Mode(), err)
 	}
+	// Without --name, as the command: a name from the scopes.
+	out.Reset()
+	if err := run(t.Context(), []string{"token", "create", "--scopes", "ingest", "--file", path}, &out, &errOut); err != nil {
+		t.Fatalf("token create without --name: %v %s", err, errOut.String())
+	}
+	lines = strings.Split(strings.TrimSpace(out.String()), "\n")
+	if err := ts.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := ts.Check(lines[len(lines)-1]); !ok || !strings.HasPrefix(p.Name, "ingest-") || len(p.Name) != len("ingest-")+6 || !p.Can("ingest") || p.Can("read") {
+		t.Errorf("token created without --name = %+v, %v; want ingest-<6 hex> with the ingest scope only", p, ok)
+	}
 	if err := run(t.Context(), []string{"token", "create", "--name", "x", "--scopes", "write"}, &out, &errOut); err == nil {
 		t.Error("token create accepted an unknown scope")
 	}
