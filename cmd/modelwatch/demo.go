@@ -17,7 +17,7 @@ import (
 )
 
 type demoCmd struct {
-	Addr            string        `help:"Address to listen on." default:":8080"`
+	Addr            string        `help:"Address to listen on; authentication is off, so only this machine by default (--addr :8080 to share it on a trusted network)." default:"127.0.0.1:8080"`
 	DataDir         string        `help:"Directory for the demo's database (default: a temporary directory removed at exit)." type:"path"`
 	Speed           float64       `help:"Run simulated time this many times faster: labels arrive and the drift starts sooner, checks run more often." default:"1"`
 	DriftAfter      time.Duration `help:"Simulated time after which the inputs and the concept drift." default:"3m"`
