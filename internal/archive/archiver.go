@@ -259,7 +259,7 @@ func (a *Archiver) verify(ctx context.Context, key string, rows int64, sum strin
 		return 0, fmt.Errorf("verify %s: %w", key, err)
 	}
 	got := newChecksum()
-	if err := readFile(f, size, got.add); err != nil {
+	if err := readRows(f, size, false, got.addParsed); err != nil {
 		return 0, fmt.Errorf("verify %s: %w", key, err)
 	}
 	if got.rows != rows || got.String() != sum {

@@ -30,8 +30,9 @@ func newChecksum() *checksum { return &checksum{h: sha256.New()} }
 // String returns "sha256:" and the hex digest of the rows so far.
 func (c *checksum) String() string { return "sha256:" + hex.EncodeToString(c.h.Sum(nil)) }
 
-// add hashes one prediction.
-func (c *checksum) add(p *modelwatch.Prediction) error {
+// addParsed hashes one prediction whose features, when feats is not nil,
+// are already parsed (as parseFeatures returns them).
+func (c *checksum) addParsed(p *modelwatch.Prediction, feats []feature) error {
 	c.rows++
 	b := c.buf[:0]
 	b = appendString(b, p.ID)
@@ -70,16 +71,19 @@ func (c *checksum) add(p *modelwatch.Prediction) error {
 		b = append(b, 1)
 		b = binary.BigEndian.AppendUint64(b, uint64(p.LabelledAt.UnixMicro()))
 	}
-	if p.Features == nil {
+	if len(p.Features) == 0 && feats == nil {
 		b = append(b, 0)
 	} else {
-		var err error
-		if c.feats, err = parseFeatures(c.feats, p.Features); err != nil {
-			return err
+		if feats == nil {
+			var err error
+			if c.feats, err = parseFeatures(c.feats, p.Features); err != nil {
+				return err
+			}
+			feats = c.feats
 		}
 		b = append(b, 1)
-		b = binary.BigEndian.AppendUint32(b, uint32(len(c.feats)))
-		for _, f := range c.feats {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(feats)))
+		for _, f := range feats {
 			b = appendString(b, f.name)
 			b = append(b, f.kind)
 			switch f.kind {

@@ -136,7 +136,11 @@ func (fw *fileWriter) write(p *modelwatch.Prediction, feats []feature) error {
 			row["features_json"] = new(string(p.Features))
 		}
 	}
-	if err := fw.sum.add(p); err != nil {
+	var parsed []feature
+	if fw.typed {
+		parsed = feats
+	}
+	if err := fw.sum.addParsed(p, parsed); err != nil {
 		return fmt.Errorf("prediction %q: %w", p.ID, err)
 	}
 	fw.buf = append(fw.buf, row)
@@ -182,6 +186,14 @@ func (fw *fileWriter) close() error {
 
 // readFile reads an archive file back and calls fn with each prediction.
 func readFile(r io.ReaderAt, size int64, fn func(p *modelwatch.Prediction) error) error {
+	return readRows(r, size, true, func(p *modelwatch.Prediction, _ []feature) error { return fn(p) })
+}
+
+// readRows reads an archive file back and calls fn with each prediction
+// and, from a file with typed features, the features parsed (nil
+// otherwise). The prediction's Features are set from typed columns only
+// when withJSON is true.
+func readRows(r io.ReaderAt, size int64, withJSON bool, fn func(p *modelwatch.Prediction, feats []feature) error) error {
 	f, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return fmt.Errorf("open parquet: %w", err)
@@ -196,12 +208,12 @@ func readFile(r io.ReaderAt, size int64, fn func(p *modelwatch.Prediction) error
 		for {
 			n, err := rows.ReadRows(buf)
 			for _, row := range buf[:n] {
-				p, err := cols.decode(row)
+				p, err := cols.decode(row, withJSON)
 				if err != nil {
 					rows.Close()
 					return err
 				}
-				if err := fn(&p); err != nil {
+				if err := fn(&p, cols.feats); err != nil {
 					rows.Close()
 					return err
 				}
@@ -229,6 +241,7 @@ type columns struct {
 	probKey  int
 	probVal  int
 	jsonCol  int
+	feats    []feature // the last row's typed features
 }
 
 func columnsOf(s *parquet.Schema) (*columns, error) {
@@ -265,8 +278,10 @@ func columnsOf(s *parquet.Schema) (*columns, error) {
 	return c, nil
 }
 
-// decode turns one Parquet row into a prediction.
-func (c *columns) decode(row parquet.Row) (modelwatch.Prediction, error) {
+// decode turns one Parquet row into a prediction, and its typed features
+// into c.feats. The prediction's Features are set from typed features only
+// when withJSON is true.
+func (c *columns) decode(row parquet.Row, withJSON bool) (modelwatch.Prediction, error) {
 	var p modelwatch.Prediction
 	var values []any
 	if len(c.names) > 0 {
@@ -350,7 +365,22 @@ func (c *columns) decode(row parquet.Row) (modelwatch.Prediction, error) {
 			p.Probabilities[k] = probs[i]
 		}
 	}
+	c.feats = c.feats[:0]
 	if len(c.names) > 0 {
+		for i, name := range c.names {
+			f := feature{name: name, kind: kindNull}
+			switch v := values[i].(type) {
+			case float64:
+				f.kind, f.num = kindNumber, v
+			case string:
+				f.kind, f.str = kindString, v
+			case bool:
+				f.kind, f.b = kindBool, v
+			}
+			c.feats = append(c.feats, f)
+		}
+	}
+	if len(c.names) > 0 && withJSON {
 		f, err := featuresJSON(c.names, values)
 		if err != nil {
 			return p, fmt.Errorf("read parquet: prediction %q: %w", p.ID, err)

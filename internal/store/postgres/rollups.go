@@ -58,22 +58,29 @@ func writeRollups(ctx context.Context, tx pgx.Tx, b *rollup.Batch) error {
 			}
 		}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO rollups AS r (mv_id, res, bucket, n, conf_n, conf_sum, lat_sum, labelled, correct)
+	// One round trip: the counts (which lock the buckets), then the stored
+	// sketches of the buckets, read under those locks.
+	var first pgx.Batch
+	first.Queue(`INSERT INTO rollups AS r (mv_id, res, bucket, n, conf_n, conf_sum, lat_sum, labelled, correct)
 		SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::float8[], $7::float8[], $8::bigint[], $9::bigint[])
-		ORDER BY 1, 2, 3
 		ON CONFLICT (mv_id, res, bucket) DO UPDATE SET
 			n = r.n + excluded.n, conf_n = r.conf_n + excluded.conf_n, conf_sum = r.conf_sum + excluded.conf_sum,
 			lat_sum = r.lat_sum + excluded.lat_sum, labelled = r.labelled + excluded.labelled, correct = r.correct + excluded.correct`,
-		mv, res, bucket, cnt, confN, confSum, latSum, labelled, correct); err != nil {
+		mv, res, bucket, cnt, confN, confSum, latSum, labelled, correct)
+	if len(skMV) > 0 {
+		first.Queue(`SELECT s.mv_id, s.res, s.bucket, s.kind, s.n, s.min, s.max, s.sketch FROM rollup_sketches s
+			JOIN unnest($1::int[], $2::int[], $3::bigint[]) AS u (mv_id, res, bucket) USING (mv_id, res, bucket)`, skMV, skRes, skBucket)
+	}
+	br := tx.SendBatch(ctx, &first)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
 		return unavailable("write rollups", err)
 	}
-
 	var out pgx.Batch
 	if len(skMV) > 0 {
-		// The stored sketches of the buckets, merged with the batch's.
-		rows, err := tx.Query(ctx, `SELECT s.mv_id, s.res, s.bucket, s.kind, s.n, s.min, s.max, s.sketch FROM rollup_sketches s
-			JOIN unnest($1::int[], $2::int[], $3::bigint[]) AS u (mv_id, res, bucket) USING (mv_id, res, bucket)`, skMV, skRes, skBucket)
+		rows, err := br.Query()
 		if err != nil {
+			_ = br.Close()
 			return unavailable("read latency sketches", err)
 		}
 		stored := map[rollup.Key]*rollup.Agg{}
@@ -96,6 +103,9 @@ func writeRollups(ctx context.Context, tx pgx.Tx, b *rollup.Batch) error {
 			enc = nil // scan the next sketch into a new slice
 			return nil
 		})
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return unavailable("read latency sketches", err)
 		}
@@ -129,6 +139,11 @@ func writeRollups(ctx context.Context, tx pgx.Tx, b *rollup.Batch) error {
 			SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::text[], $5::bigint[], $6::float8[], $7::float8[], $8::bytea[])
 			ON CONFLICT (mv_id, res, bucket, kind) DO UPDATE SET n = excluded.n, min = excluded.min, max = excluded.max, sketch = excluded.sketch`,
 			sMV, sRes, sBucket, sKind, sN, sMin, sMax, sEnc)
+	}
+	if len(skMV) == 0 {
+		if err := br.Close(); err != nil {
+			return unavailable("write rollups", err)
+		}
 	}
 	var cMV, cRes, cBucket, cN []int64
 	var cClass []string

@@ -1,0 +1,244 @@
+package postgres_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/httpapi"
+	"github.com/modelwatch/modelwatch/internal/metrics"
+	"github.com/modelwatch/modelwatch/internal/monitor"
+	"github.com/modelwatch/modelwatch/internal/store/postgres"
+	"github.com/modelwatch/modelwatch/internal/testenv"
+)
+
+const (
+	benchBatch    = 1000
+	benchFeatures = 20
+	idWidth       = 16
+)
+
+// benchBody is the NDJSON batch of internal/httpapi's BenchmarkIngest (the
+// same generator, so that the figures compare): benchBatch predictions with
+// benchFeatures features each, the byte offsets of their ids, and the same
+// rows decoded for the driver baseline.
+type benchBody struct {
+	body    []byte
+	idAt    []int
+	preds   []modelwatch.Prediction
+	counter int
+}
+
+func newBenchBody(seed uint64) *benchBody {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	bb := &benchBody{}
+	var b bytes.Buffer
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	for i := range benchBatch {
+		b.WriteString(`{"id":"`)
+		bb.idAt = append(bb.idAt, b.Len())
+		fmt.Fprintf(&b, "%0*d", idWidth, 0)
+		var feat bytes.Buffer
+		feat.WriteByte('{')
+		for j := range benchFeatures {
+			if j > 0 {
+				feat.WriteByte(',')
+			}
+			if j%5 == 4 {
+				fmt.Fprintf(&feat, `"f%02d":"level_%d"`, j, rng.IntN(12))
+			} else {
+				fmt.Fprintf(&feat, `"f%02d":%.6g`, j, rng.NormFloat64()*100)
+			}
+		}
+		feat.WriteByte('}')
+		class := strconv.Itoa(i % 3)
+		conf := 0.4 + rng.Float64()*0.6
+		pre, inf, post := rng.Float64()*3, 5+rng.ExpFloat64()*40, rng.Float64()
+		ts := day.Add(10*time.Hour + time.Duration(i/60%60)*time.Minute + time.Duration(i%60)*time.Second)
+		fmt.Fprintf(&b, `","model_name":"bench","model_version":"v1","timestamp":%q,"features":%s,"prediction":%s,"confidence":%.4f,"latency":{"preprocessing_ms":%.3f,"inference_ms":%.3f,"postprocessing_ms":%.3f}}`+"\n",
+			ts.Format(time.RFC3339), feat.Bytes(), class, conf, pre, inf, post)
+		p := modelwatch.Prediction{
+			ModelName: "bench", ModelVersion: "v1", Timestamp: ts, Features: modelwatch.Features(feat.String()),
+			Prediction: modelwatch.Label(class), Confidence: new(conf),
+		}
+		p.Latency.PreprocessingMs, p.Latency.InferenceMs, p.Latency.PostprocessingMs = new(pre), new(inf), new(post)
+		bb.preds = append(bb.preds, p)
+	}
+	bb.body = b.Bytes()
+	return bb
+}
+
+// next gives the batch fresh ids and returns it.
+func (bb *benchBody) next(prefix byte) []byte {
+	for i, at := range bb.idAt {
+		bb.counter++
+		id := fmt.Sprintf("%0*s", idWidth, strconv.AppendInt([]byte{prefix}, int64(bb.counter), 36))
+		copy(bb.body[at:at+idWidth], id)
+		bb.preds[i].ID = id
+	}
+	return bb.body
+}
+
+// BenchmarkIngest measures sustained ingest of NDJSON batches of 1000
+// predictions with 20 features into PostgreSQL (fsync on, on this
+// machine) through the HTTP API, next to the baseline the target is set
+// against: pgx CopyFrom of the same rows into the same predictions table
+// (same partition, indexes and JSON columns; no id claims, rollups or
+// labels), one COPY per batch, in the same run. rows/s is the figure to
+// compare.
+func BenchmarkIngest(b *testing.B) {
+	pg := testenv.StartPostgres(b, testenv.PostgresOptions{Durable: true})
+	cols := []string{
+		"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
+		"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
+	}
+	for _, conns := range []int{1, 4} {
+		b.Run(fmt.Sprintf("driver=pgx-copyfrom/conns=%d", conns), func(b *testing.B) {
+			url := pg.NewDatabase(b)
+			openBench(b, url) // the schema, and model version 1
+			bodies := make([]*benchBody, conns)
+			conn := make([]*pgx.Conn, conns)
+			for c := range conns {
+				bodies[c] = newBenchBody(uint64(c + 1))
+				var err error
+				if conn[c], err = pgx.Connect(context.Background(), url); err != nil {
+					b.Fatal(err)
+				}
+				defer conn[c].Close(context.Background())
+			}
+			n := 0
+			start := time.Now()
+			work := make(chan struct{})
+			errs := make(chan error, conns)
+			var wg sync.WaitGroup
+			for c := range conns {
+				wg.Go(func() {
+					bb := bodies[c]
+					for range work {
+						bb.next(byte('r' + c))
+						if _, err := conn[c].CopyFrom(context.Background(), pgx.Identifier{"predictions"}, cols, pgx.CopyFromSlice(len(bb.preds), func(i int) ([]any, error) {
+							p := &bb.preds[i]
+							return []any{
+								p.Timestamp, 1, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
+								p.Latency.PostprocessingMs, nil, nil, nil, nil, nil, []byte(p.Features), nil,
+							}, nil
+						})); err != nil {
+							errs <- err
+							return
+						}
+					}
+				})
+			}
+			for b.Loop() {
+				select {
+				case work <- struct{}{}:
+					n += benchBatch
+				case err := <-errs:
+					b.Fatal(err)
+				}
+			}
+			close(work)
+			wg.Wait()
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+		})
+	}
+	b.Run("store=postgres-direct", func(b *testing.B) {
+		db := openBench(b, pg.NewDatabase(b))
+		bb := newBenchBody(9)
+		n := 0
+		start := time.Now()
+		for b.Loop() {
+			bb.next('s')
+			if _, err := db.IngestPredictions(context.Background(), bb.preds); err != nil {
+				b.Fatal(err)
+			}
+			n += benchBatch
+		}
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+	})
+	for _, clients := range []int{1, 4} {
+		b.Run(fmt.Sprintf("api=http-ndjson/clients=%d", clients), func(b *testing.B) {
+			srv := benchServer(b, openBench(b, pg.NewDatabase(b)))
+			bodies := make([]*benchBody, clients)
+			for i := range bodies {
+				bodies[i] = newBenchBody(uint64(i + 2))
+			}
+			b.SetBytes(int64(len(bodies[0].body)))
+			start := time.Now()
+			n := 0
+			work := make(chan struct{})
+			var wg sync.WaitGroup
+			errs := make(chan error, clients)
+			for c := range clients {
+				wg.Go(func() {
+					client := &http.Client{}
+					for range work {
+						body := bodies[c].next(byte('a' + c))
+						resp, err := client.Post(srv.URL+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(body))
+						if err != nil {
+							errs <- err
+							return
+						}
+						resp.Body.Close()
+						if resp.StatusCode != http.StatusOK {
+							errs <- fmt.Errorf("status %d", resp.StatusCode)
+							return
+						}
+					}
+				})
+			}
+			for b.Loop() {
+				select {
+				case work <- struct{}{}:
+					n += benchBatch
+				case err := <-errs:
+					b.Fatal(err)
+				}
+			}
+			close(work)
+			wg.Wait()
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+		})
+	}
+}
+
+// openBench opens a store whose model version "bench:v1" has id 1.
+func openBench(b testing.TB, url string) *postgres.DB {
+	b.Helper()
+	db, err := postgres.Open(context.Background(), url, postgres.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	if err := db.PutModelSettings(context.Background(), modelwatch.ModelKey{Name: "bench", Version: "v1"}, modelwatch.ModelSettings{}); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+func benchServer(b *testing.B, db *postgres.DB) *httptest.Server {
+	b.Helper()
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(reg, metrics.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	wins := monitor.NewWindows(db, monitor.WindowsOptions{})
+	if err := wins.Rebuild(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(db, wins, m, httpapi.Options{}))
+	b.Cleanup(srv.Close)
+	return srv
+}
