@@ -85,7 +85,7 @@ func (rc *refColumn) compare(c Column, found bool, s *scratch) ColumnResult {
 		res.Reason = "the score overflows float64 (the values are too large for this test)"
 	default:
 		res.DriftScore = &score
-		res.DriftDetected = t.cmp.drifted(score, res.StatTestThreshold)
+		res.DriftDetected = t.verdict(score, res.StatTestThreshold)
 	}
 	return res
 }

@@ -163,6 +163,12 @@ func LookupTest(key string) (Test, bool) {
 	return t.Test, true
 }
 
+// verdict reports whether score means drift at threshold, with the test's
+// own comparison (p <= threshold for ks, d > threshold for ed, ...).
+func (t *stattest) verdict(score, threshold float64) bool {
+	return t.cmp.drifted(score, threshold)
+}
+
 // applies reports whether Evidently accepts the test for a column type.
 func (t *stattest) applies(typ ColumnType) bool {
 	return slices.Contains(t.Types, typ)
