@@ -1,6 +1,0 @@
-//go:build !race
-
-package drift_test
-
-// raceEnabled is true under the race detector (see race_test.go).
-const raceEnabled = false
