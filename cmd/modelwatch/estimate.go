@@ -8,8 +8,8 @@ import (
 // estimateCmd is NannyML's CBPE offline: fit on labelled reference data,
 // estimate performance on analysis data whose labels may be missing.
 type estimateCmd struct {
-	Reference string `help:"Labelled reference data (CSV, or NDJSON with a .ndjson or .jsonl name)." required:"" type:"existingfile" placeholder:"FILE"`
-	Analysis  string `help:"Data to estimate; labels are optional (CSV or NDJSON)." required:"" type:"existingfile" placeholder:"FILE"`
+	Reference string `help:"Labelled reference data: CSV, NDJSON (a .ndjson or .jsonl name) or Parquet (.parquet, .pq)." required:"" type:"existingfile" placeholder:"FILE"`
+	Analysis  string `help:"Data to estimate; labels are optional (CSV, NDJSON or Parquet)." required:"" type:"existingfile" placeholder:"FILE"`
 
 	ChunkSize   int    `help:"Rows per chunk (the last chunk keeps the remainder)." xor:"chunk" placeholder:"N"`
 	ChunkNumber int    `help:"Number of chunks: chunks of rows/N rows, plus one for a remainder." xor:"chunk" placeholder:"N"`

@@ -8,8 +8,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // The CBPE goldens of package estimate: testdata/golden.py reimplements
@@ -198,6 +202,126 @@ func TestEstimateNDJSONEqualsCSV(t *testing.T) {
 	}
 }
 
+// toParquet rewrites a CSV file as Parquet with typed columns: timestamp
+// as a TIMESTAMP, probabilities as doubles, classes as integers when every
+// class is one, else as strings; empty cells are nulls.
+func toParquet(t *testing.T, src, dst string) {
+	t.Helper()
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, body := recs[0], recs[1:]
+	integral := func(j int) bool {
+		for _, r := range body {
+			if _, err := strconv.ParseInt(r[j], 10, 64); r[j] != "" && err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	g := parquet.Group{}
+	conv := make([]func(string) any, len(head))
+	for j, name := range head {
+		switch {
+		case name == "timestamp":
+			g[name] = parquet.Timestamp(parquet.Microsecond)
+			conv[j] = func(s string) any {
+				ts, err := time.Parse(time.RFC3339, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ts
+			}
+		case name == "y_pred_proba" || strings.HasPrefix(name, "proba_"):
+			g[name] = parquet.Leaf(parquet.DoubleType)
+			conv[j] = func(s string) any {
+				v, err := strconv.ParseFloat(s, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+		case integral(j):
+			g[name] = parquet.Optional(parquet.Int(64))
+			conv[j] = func(s string) any {
+				if s == "" {
+					return (*int64)(nil)
+				}
+				v, _ := strconv.ParseInt(s, 10, 64)
+				return &v
+			}
+		default:
+			g[name] = parquet.Optional(parquet.String())
+			conv[j] = func(s string) any {
+				if s == "" {
+					return (*string)(nil)
+				}
+				return &s
+			}
+		}
+	}
+	rows := make([]map[string]any, len(body))
+	for i, r := range body {
+		rows[i] = map[string]any{}
+		for j, v := range r {
+			rows[i][head[j]] = conv[j](v)
+		}
+	}
+	out, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := parquet.NewGenericWriter[map[string]any](out, parquet.NewSchema("rows", g), parquet.MaxRowsPerRowGroup(700))
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEstimateParquetEqualsCSV estimates the golden data written as CSV
+// and as Parquet (several row groups, nulls for missing labels, a
+// TIMESTAMP column): the JSON documents must be identical.
+func TestEstimateParquetEqualsCSV(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		kind string
+		args []string
+	}{
+		{"binary", []string{"--chunk-size", "250", "--metrics", "roc_auc,f1,average_precision,precision,recall,specificity,accuracy,confusion_matrix"}},
+		{"binary", []string{"--chunk-period", "W", "--timestamp-column", "timestamp"}},
+		{"multiclass", []string{"--chunk-size", "300", "--metrics", "roc_auc,f1,precision,recall,specificity,accuracy,confusion_matrix"}},
+	} {
+		var files [2][2]string // [csv, parquet] × [reference, analysis]
+		for i, part := range []string{"reference", "analysis"} {
+			files[0][i] = estimateTestdata + c.kind + "_" + part + ".csv"
+			files[1][i] = filepath.Join(dir, c.kind+"_"+part+".parquet")
+			toParquet(t, files[0][i], files[1][i])
+		}
+		var outs [2]string
+		for k := range files {
+			out, _, err := runEstimate(t, append([]string{"--reference", files[k][0], "--analysis", files[k][1], "--json", "-"}, c.args...)...)
+			if err != nil {
+				t.Fatalf("%s %v: %v", files[k][0], c.args, err)
+			}
+			outs[k] = out
+		}
+		if outs[0] != outs[1] || !strings.Contains(outs[1], `"realized"`) {
+			t.Errorf("%s %v: the Parquet output differs from the CSV output:\n%s\nwant\n%s", c.kind, c.args, outs[1], outs[0])
+		}
+	}
+}
+
 func TestEstimateErrors(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) string {
@@ -213,7 +337,7 @@ func TestEstimateErrors(t *testing.T) {
 	badProba := write("bad.csv", "y_pred_proba,y_pred,y_true\n0.2,0,0\n1.7,1,1\n")
 	badClass := write("class.csv", "y_pred_proba,y_pred,y_true\n0.2,0,0\n0.7,yes,1\n")
 	noProba := write("none.csv", "score,y_pred,y_true\n0.2,0,0\n")
-	parquet := write("data.parquet", "PAR1")
+	notParquet := write("data.parquet", "PAR1")
 	for _, c := range []struct {
 		name string
 		args []string
@@ -223,7 +347,7 @@ func TestEstimateErrors(t *testing.T) {
 		{"probability out of range", []string{"--reference", ref, "--analysis", badProba}, `bad.csv: line 3: column y_pred_proba: "1.7" is not a probability`},
 		{"unknown class", []string{"--reference", ref, "--analysis", badClass}, `class.csv: line 3: column y_pred: "yes": want 0 or 1`},
 		{"no probability column", []string{"--reference", noProba, "--analysis", ana}, `no column "y_pred_proba"`},
-		{"parquet", []string{"--reference", parquet, "--analysis", ana}, "Parquet is not supported yet"},
+		{"corrupt parquet", []string{"--reference", notParquet, "--analysis", ana}, "read " + notParquet},
 		{"unknown metric", []string{"--reference", ref, "--analysis", ana, "--metrics", "auc"}, `metric "auc"`},
 		{"period without timestamps", []string{"--reference", ref, "--analysis", ana, "--chunk-period", "W"}, "--chunk-period needs --timestamp-column"},
 		{"bad period", []string{"--reference", ref, "--analysis", ana, "--chunk-period", "fortnight", "--timestamp-column", "timestamp"}, `period "fortnight"`},

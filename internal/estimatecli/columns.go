@@ -66,7 +66,7 @@ func ToData(t *Table, m Model, c Columns, needPred, needLabel bool) (estimate.Da
 	var d estimate.Data
 	n := len(t.Rows)
 	at := func(row int, col, format string, args ...any) error {
-		return fmt.Errorf("%s: line %d: column %s: %s", t.Name, t.Line[row], col, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%s: %s: column %s: %s", t.Name, t.where(row), col, fmt.Sprintf(format, args...))
 	}
 	for _, name := range m.ScoreNames {
 		i := t.Column(name)

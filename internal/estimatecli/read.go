@@ -15,12 +15,24 @@ import (
 )
 
 // Table is a file read as text: a header and rows of fields. Line gives
-// the file line of each row, for error messages.
+// the file line of each row (or, in a Parquet file, its 1-based row
+// number), for error messages.
 type Table struct {
 	Name    string     // the file name, for messages
 	Columns []string   // the header
 	Rows    [][]string // one field per column; "" is missing
-	Line    []int      // the file line of each row
+	Line    []int      // the file line (or row) of each row
+	// Unit names what Line counts: "line" (the default) or "row".
+	Unit string
+}
+
+// where names row i of the table for an error message: "line 3".
+func (t *Table) where(i int) string {
+	unit := t.Unit
+	if unit == "" {
+		unit = "line"
+	}
+	return unit + " " + strconv.Itoa(t.Line[i])
 }
 
 // Column returns the index of the named column, or -1.
@@ -33,13 +45,10 @@ func (t *Table) Column(name string) int {
 	return -1
 }
 
-// ReadFile reads a CSV file, or an NDJSON file (".ndjson", ".jsonl"). A
-// Parquet file is refused until internal/dataset can read it.
+// ReadFile reads a CSV file, an NDJSON file (".ndjson", ".jsonl") or a
+// Parquet file (".parquet", ".pq"), chosen by the name's extension.
 func ReadFile(path string) (*Table, error) {
 	ext := strings.ToLower(filepath.Ext(path))
-	if ext == ".parquet" || ext == ".pq" {
-		return nil, fmt.Errorf("read %s: Parquet is not supported yet; convert it to CSV or NDJSON", path)
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -49,6 +58,11 @@ func ReadFile(path string) (*Table, error) {
 	switch ext {
 	case ".ndjson", ".jsonl":
 		t, err = ReadNDJSON(f)
+	case ".parquet", ".pq":
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil {
+			t, err = ReadParquet(f, st.Size())
+		}
 	default:
 		t, err = ReadCSV(f)
 	}
