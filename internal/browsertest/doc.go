@@ -6,5 +6,6 @@
 // the protocol's JSON messages (cdp.go). Start launches Chromium with a
 // throwaway profile and no background networking; Require does the same
 // for a test, skipping it when Chromium is not installed (Debian package
-// "chromium"), or failing it when the CI environment variable is "true".
+// "chromium"), or failing it when the CI environment variable is true.
+// SaveArtifact keeps screenshots for CI to collect.
 package browsertest
