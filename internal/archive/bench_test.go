@@ -22,7 +22,7 @@ var benchDay = now.AddDate(0, 0, -100).Truncate(24 * time.Hour)
 
 // fillDay stores rows predictions with 20 features (as in the ingest
 // benchmarks), a third of them labelled, on benchDay.
-func fillDay(b *testing.B, st store.Store, rows int) {
+func fillDay(b testing.TB, st store.Store, rows int) {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(3, 4))
 	batch := make([]modelwatch.Prediction, 0, 5000)
