@@ -2,5 +2,5 @@
 
 package drift
 
-// raceDetector is true under the race detector; see race_test.go.
+// raceDetector is true under the race detector; see race_internal_test.go.
 const raceDetector = false
