@@ -104,8 +104,18 @@ type Store interface {
 	// FirstLabelledPredictions returns the first n predictions of a model
 	// version to be labelled, in label order.
 	FirstLabelledPredictions(ctx context.Context, key modelwatch.ModelKey, n int) ([]modelwatch.Prediction, error)
+	// PredictionsBetween returns the n most recent predictions of a model
+	// version made in [from, to] (both ends included), oldest first, in the
+	// order of LatestPredictions: the chunk of a stored estimate read again,
+	// the same rows as long as no prediction was added to its range.
+	PredictionsBetween(ctx context.Context, key modelwatch.ModelKey, from, to time.Time, n int) ([]modelwatch.Prediction, error)
 	// AddEstimate stores a performance estimate and returns its id.
 	AddEstimate(ctx context.Context, e modelwatch.Estimate) (int64, error)
+	// UpdateEstimate replaces the Labelled count and the Result of the
+	// stored estimate e.ID of model version e.Model, once more of its
+	// chunk's labels arrived; the other fields stay as stored. It is a
+	// not_found error when the version has no such estimate.
+	UpdateEstimate(ctx context.Context, e modelwatch.Estimate) error
 	// Estimates lists a model version's estimates, newest first, at most
 	// limit.
 	Estimates(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.Estimate, error)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
+	"time"
 
 	"github.com/modelwatch/modelwatch"
 )
@@ -58,6 +60,19 @@ func (db *DB) FirstLabelledPredictions(ctx context.Context, key modelwatch.Model
 		WHERE p.mv_id = ? AND p.label_seq IS NOT NULL ORDER BY p.label_seq LIMIT ?`, mv, n)
 }
 
+// PredictionsBetween implements store.Store.
+func (db *DB) PredictionsBetween(ctx context.Context, key modelwatch.ModelKey, from, to time.Time, n int) ([]modelwatch.Prediction, error) {
+	mv, ok, err := db.readMV(ctx, db.reader, key)
+	if err != nil || !ok {
+		return nil, err
+	}
+	ps, err := db.queryPredictions(ctx, "read predictions of a chunk", `SELECT `+predictionColumns+`
+		FROM predictions p JOIN model_versions m ON m.id = p.mv_id
+		WHERE p.mv_id = ? AND p.ts >= ? AND p.ts <= ? ORDER BY p.ts DESC, p.seq DESC LIMIT ?`, mv, micros(from), micros(to), n)
+	slices.Reverse(ps)
+	return ps, err
+}
+
 // AddEstimate implements store.Store.
 func (db *DB) AddEstimate(ctx context.Context, e modelwatch.Estimate) (int64, error) {
 	var id int64
@@ -75,6 +90,24 @@ func (db *DB) AddEstimate(ctx context.Context, e modelwatch.Estimate) (int64, er
 		return nil
 	})
 	return id, err
+}
+
+// UpdateEstimate implements store.Store.
+func (db *DB) UpdateEstimate(ctx context.Context, e modelwatch.Estimate) error {
+	return db.writeTx(ctx, "update estimate", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE estimates SET labelled = ?, result = ?
+			WHERE id = ? AND mv_id = (SELECT id FROM model_versions WHERE model_name = ? AND model_version = ?)`,
+			e.Labelled, string(e.Result), e.ID, e.Model.Name, e.Model.Version)
+		if err != nil {
+			return unavailable("update estimate", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return unavailable("update estimate", err)
+		} else if n == 0 {
+			return modelwatch.Errorf(modelwatch.ENotFound, "model %q version %q has no estimate %d", e.Model.Name, e.Model.Version, e.ID)
+		}
+		return nil
+	})
 }
 
 // Estimates implements store.Store.

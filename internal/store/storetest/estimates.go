@@ -47,6 +47,58 @@ func testLatestAndFirstLabelled(t *testing.T, h Harness) {
 	if none, err := s.LatestPredictions(ctx(t), modelwatch.ModelKey{Name: "no", Version: "1"}, 5); err != nil || len(none) != 0 {
 		t.Errorf("LatestPredictions of an unknown version = %v, %v", none, err)
 	}
+
+	// PredictionsBetween reads a chunk again: both ends included, the most
+	// recent n, oldest first, with the labels that arrived since.
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) }
+	idsOf := func(ps []modelwatch.Prediction) string {
+		var ids []string
+		for _, p := range ps {
+			ids = append(ids, p.ID+"="+string(p.GroundTruth))
+		}
+		return fmt.Sprint(ids)
+	}
+	for _, c := range []struct {
+		from, to, n int
+		want        string
+	}{
+		{15, 19, 5, "[p15= p16= p17= p18= p19=]"},
+		{15, 19, 100, "[p15= p16= p17= p18= p19=]"},
+		{3, 11, 3, "[p09= p10= p11=x]"},
+		{3, 7, 100, "[p03=y p04= p05= p06= p07=x]"},
+		{7, 7, 5, "[p07=x]"},
+		{21, 30, 5, "[]"},
+	} {
+		got, err := s.PredictionsBetween(ctx(t), key, at(c.from), at(c.to), c.n)
+		if err != nil || idsOf(got) != c.want {
+			t.Errorf("PredictionsBetween(%ds, %ds, %d) = %s, %v; want %s", c.from, c.to, c.n, idsOf(got), err, c.want)
+		}
+	}
+	// Predictions sharing a timestamp come in the order of LatestPredictions,
+	// so that a chunk whose first row ties with older rows is read again
+	// with the same rows.
+	var ties []modelwatch.Prediction
+	for i := range 4 {
+		p := pred(fmt.Sprintf("tie%d", i), "m", "1", at(40), "x", 0.5)
+		p.Probabilities = map[string]float64{"x": 0.5, "y": 0.5}
+		ties = append(ties, p)
+	}
+	mustIngest(t, s, ties[:2]...)
+	mustIngest(t, s, ties[2:]...)
+	for n := 1; n <= 4; n++ {
+		latest, err1 := s.LatestPredictions(ctx(t), key, n)
+		again, err2 := s.PredictionsBetween(ctx(t), key, at(40), at(40), n)
+		if err1 != nil || err2 != nil || idsOf(again) != idsOf(latest) || len(again) != n {
+			t.Errorf("PredictionsBetween(40s, 40s, %d) = %s, %v; LatestPredictions(%d) = %s, %v; want the same %d rows",
+				n, idsOf(again), err2, n, idsOf(latest), err1, n)
+		}
+	}
+	if !reflect.DeepEqual(ties[0].Probabilities, map[string]float64{"x": 0.5, "y": 0.5}) {
+		t.Error("the probabilities were changed")
+	}
+	if none, err := s.PredictionsBetween(ctx(t), modelwatch.ModelKey{Name: "no", Version: "1"}, at(0), at(100), 5); err != nil || len(none) != 0 {
+		t.Errorf("PredictionsBetween of an unknown version = %v, %v", none, err)
+	}
 }
 
 func testEstimates(t *testing.T, h Harness) {
@@ -69,5 +121,31 @@ func testEstimates(t *testing.T, h Harness) {
 	e1.ID, e2.ID = id1, id2
 	if err != nil || !reflect.DeepEqual(got, []modelwatch.Estimate{e2, e1}) {
 		t.Errorf("Estimates = %+v, %v; want newest first %+v", got, err, []modelwatch.Estimate{e2, e1})
+	}
+
+	// Labels of the first chunk arrive: its count and result are replaced,
+	// nothing else.
+	up := e1
+	up.Labelled, up.Result = 500, json.RawMessage(`{"accuracy":{"value":0.8,"realized":0.75}}`)
+	up.At, up.Rows = t0.Add(time.Hour), 1 // not stored
+	if err := s.UpdateEstimate(ctx(t), up); err != nil {
+		t.Fatal(err)
+	}
+	want := e1
+	want.Labelled, want.Result = up.Labelled, up.Result
+	got, err = s.Estimates(ctx(t), key, 10)
+	if err != nil || !reflect.DeepEqual(got, []modelwatch.Estimate{e2, want}) {
+		t.Errorf("Estimates after UpdateEstimate = %+v, %v; want %+v", got, err, []modelwatch.Estimate{e2, want})
+	}
+	other := up
+	other.Model = modelwatch.ModelKey{Name: "m", Version: "2"}
+	mustIngest(t, s, pred("v2", "m", "2", t0, "x", 0.5))
+	for name, e := range map[string]modelwatch.Estimate{"unknown id": func() modelwatch.Estimate { e := up; e.ID = id2 + 100; return e }(), "another version's": other} {
+		if err := s.UpdateEstimate(ctx(t), e); modelwatch.ErrorCode(err) != modelwatch.ENotFound {
+			t.Errorf("UpdateEstimate of an %s estimate: %v, want not_found", name, err)
+		}
+	}
+	if got, _ := s.Estimates(ctx(t), key, 10); !reflect.DeepEqual(got, []modelwatch.Estimate{e2, want}) {
+		t.Errorf("Estimates after refused updates = %+v", got)
 	}
 }
