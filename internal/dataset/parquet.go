@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -35,8 +36,15 @@ func ReadParquet(r io.ReaderAt, size int64, opts Options) (t *Table, err error) 
 			t, err = nil, fmt.Errorf("corrupt parquet data: %v", p)
 		}
 	}()
+	if err := checkFooter(r, size); err != nil {
+		return nil, err
+	}
 	f, err := parquet.OpenFile(r, size)
 	if err != nil {
+		return nil, err
+	}
+	groups := f.RowGroups()
+	if err := checkRowCounts(f.NumRows(), groups, opts.MaxRows); err != nil {
 		return nil, err
 	}
 	t = &Table{Rows: int(f.NumRows())}
@@ -47,7 +55,6 @@ func ReadParquet(r io.ReaderAt, size int64, opts Options) (t *Table, err error) 
 	if err := opts.checkNames(names); err != nil {
 		return nil, err
 	}
-	groups := f.RowGroups()
 	for _, c := range f.Root().Columns() {
 		k, scale, why := parquetKindOf(c)
 		if k == pqSkip {
@@ -58,7 +65,12 @@ func ReadParquet(r io.ReaderAt, size int64, opts Options) (t *Table, err error) 
 		var codes []int32
 		d := dict{index: make(map[string]int32)}
 		buf := make([]parquet.Value, 4096)
+		read := 0 // values read, nulls included
 		for gi, g := range groups {
+			// A flat column has one value (or null) per row: a page that
+			// decodes to more is corrupt, and must not grow the column
+			// past what the row counts, already bounded, allow.
+			want := read + int(g.NumRows())
 			pages := g.ColumnChunks()[c.Index()].Pages()
 			for {
 				page, err := pages.ReadPage()
@@ -72,6 +84,10 @@ func ReadParquet(r io.ReaderAt, size int64, opts Options) (t *Table, err error) 
 				vr := page.Values()
 				for {
 					n, err := vr.ReadValues(buf)
+					if read += n; read > want {
+						pages.Close()
+						return nil, fmt.Errorf("column %q, row group %d: more values than the row group's %d rows", c.Name(), gi, g.NumRows())
+					}
 					for _, v := range buf[:n] {
 						switch {
 						case v.IsNull():
@@ -99,6 +115,9 @@ func ReadParquet(r io.ReaderAt, size int64, opts Options) (t *Table, err error) 
 				}
 			}
 			pages.Close()
+			if read != want {
+				return nil, fmt.Errorf("column %q, row group %d: %d values for %d rows", c.Name(), gi, read-(want-int(g.NumRows())), g.NumRows())
+			}
 			if opts.Progress != nil {
 				opts.Progress(int64(gi+1), int64(len(groups)))
 			}
@@ -110,6 +129,53 @@ func ReadParquet(r io.ReaderAt, size int64, opts Options) (t *Table, err error) 
 		t.Columns = append(t.Columns, col)
 	}
 	return t, nil
+}
+
+// checkFooter checks a file's magic numbers and that its footer fits in the
+// file, before parquet-go allocates the footer length the file claims.
+func checkFooter(r io.ReaderAt, size int64) error {
+	const magic = "PAR1"
+	if size < 12 {
+		return fmt.Errorf("not a parquet file: %d bytes", size)
+	}
+	var head, tail [8]byte
+	if _, err := r.ReadAt(head[:4], 0); err != nil {
+		return fmt.Errorf("read parquet header: %w", err)
+	}
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return fmt.Errorf("read parquet footer: %w", err)
+	}
+	if string(head[:4]) != magic || string(tail[4:]) != magic {
+		return errors.New("not a parquet file (no PAR1 magic number at its start and end; encrypted files are not supported)")
+	}
+	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n > size-12 {
+		return fmt.Errorf("corrupt parquet file: a footer of %d bytes in a file of %d", n, size)
+	}
+	return nil
+}
+
+// checkRowCounts checks a file's row counts before anything is decoded:
+// none negative, the row groups adding up to the file's, and at most
+// maxRows (when positive).
+func checkRowCounts(rows int64, groups []parquet.RowGroup, maxRows int) error {
+	if rows < 0 {
+		return fmt.Errorf("corrupt parquet metadata: %d rows", rows)
+	}
+	if maxRows > 0 && rows > int64(maxRows) {
+		return fmt.Errorf("the file has %d rows, more than the limit of %d", rows, maxRows)
+	}
+	var sum int64
+	for i, g := range groups {
+		n := g.NumRows()
+		if n < 0 || n > rows-sum {
+			return fmt.Errorf("corrupt parquet metadata: row group %d claims %d rows of the file's %d", i, n, rows)
+		}
+		sum += n
+	}
+	if sum != rows {
+		return fmt.Errorf("corrupt parquet metadata: the row groups hold %d rows, the file %d", sum, rows)
+	}
+	return nil
 }
 
 // parquetKindOf classifies a top-level column; for decimals it returns the

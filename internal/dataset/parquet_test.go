@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"testing"
 	"time"
@@ -64,5 +65,28 @@ func TestReadParquetCorrupt(t *testing.T) {
 		if _, err := ReadParquet(bytes.NewReader(data), int64(len(data)), Options{}); err == nil {
 			t.Errorf("ReadParquet(%q) succeeded", data)
 		}
+	}
+}
+
+// TestReadParquetMaxRows checks that a file claiming more rows than
+// Options.MaxRows is refused before it is decoded.
+func TestReadParquetMaxRows(t *testing.T) {
+	data := writeParquet(t, []seedNumbers{{nil, 1}, {nil, 2}, {nil, 3}})
+	if _, err := ReadParquet(bytes.NewReader(data), int64(len(data)), Options{MaxRows: 2}); err == nil || !strings.Contains(err.Error(), "3 rows, more than the limit of 2") {
+		t.Errorf("3 rows with MaxRows 2: err = %v, want the limit named", err)
+	}
+	if tab, err := ReadParquet(bytes.NewReader(data), int64(len(data)), Options{MaxRows: 3}); err != nil || tab.Rows != 3 {
+		t.Errorf("3 rows with MaxRows 3: %v, %v", tab, err)
+	}
+}
+
+// TestReadParquetFooterLength checks that a footer length larger than the
+// file is refused before anything is allocated for it.
+func TestReadParquetFooterLength(t *testing.T) {
+	data := writeParquet(t, []seedNumbers{{nil, 1}})
+	bad := bytes.Clone(data)
+	binary.LittleEndian.PutUint32(bad[len(bad)-8:], 1<<30)
+	if _, err := ReadParquet(bytes.NewReader(bad), int64(len(bad)), Options{}); err == nil || !strings.Contains(err.Error(), "footer of 1073741824 bytes") {
+		t.Errorf("footer of 1 GiB in a %d-byte file: err = %v", len(bad), err)
 	}
 }

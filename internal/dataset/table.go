@@ -48,6 +48,12 @@ type Options struct {
 	// Progress, when set, is called as parsing advances, with the bytes
 	// done and the total.
 	Progress func(done, total int64)
+	// MaxRows, when positive, is the most rows ReadParquet accepts: a
+	// file whose metadata claims more is refused before anything is
+	// decoded. Parquet's run-length encodings let a tiny file claim
+	// billions of rows, so a server reading untrusted files sets it. CSV
+	// and NDJSON rows are bounded by the size of the input and ignore it.
+	MaxRows int
 
 	// chunkBytes overrides the minimum CSV chunk size (tests).
 	chunkBytes int
