@@ -1,6 +1,7 @@
 package modelwatch
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -21,11 +22,23 @@ const (
 
 // Error is an error a user can act on. Code says what kind of failure it is,
 // Message says what was wrong in a sentence, and Details carries structured
-// information such as the invalid rows of a batch.
+// information such as the invalid rows of a batch ([]FieldError). In JSON,
+// details is always present: an empty array when there are none, so that
+// clients can iterate over it without checking.
 type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
-	Details any    `json:"details,omitempty"`
+	Details any    `json:"details"`
+}
+
+// MarshalJSON implements json.Marshaler, writing nil Details as [].
+func (e *Error) MarshalJSON() ([]byte, error) {
+	type plain Error // without the method
+	v := plain(*e)
+	if v.Details == nil {
+		v.Details = []FieldError{}
+	}
+	return json.Marshal(v)
 }
 
 // Error implements the error interface.

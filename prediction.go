@@ -1,7 +1,10 @@
 package modelwatch
 
 import (
+	"maps"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -9,6 +12,10 @@ import (
 
 // MaxNameLength is the longest model name or model version accepted, in bytes.
 const MaxNameLength = 128
+
+// MaxClasses is the most classes a prediction's probabilities may name. Each
+// class is a label, at most MaxLabelLength bytes like any other.
+const MaxClasses = 1000
 
 // Prediction is one prediction a model made, as a model service reports it,
 // and, once it arrives, its ground truth.
@@ -95,11 +102,7 @@ func (p *Prediction) Validate() []FieldError {
 	if p.Confidence != nil && !inUnit(*p.Confidence) {
 		add("confidence", "must be a number in [0, 1]")
 	}
-	for class, v := range p.Probabilities {
-		if !inUnit(v) {
-			add("probabilities."+class, "must be a number in [0, 1]")
-		}
-	}
+	errs = checkProbabilities(p.Probabilities, errs)
 	checkMs := func(field string, v *float64) {
 		if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0) || *v < 0) {
 			add(field, "must be a non-negative number of milliseconds")
@@ -113,6 +116,42 @@ func (p *Prediction) Validate() []FieldError {
 }
 
 func inUnit(v float64) bool { return v >= 0 && v <= 1 } // false for NaN
+
+// checkProbabilities appends the problems of a prediction's probabilities
+// to errs, in class order: more than MaxClasses classes (then nothing else
+// is checked), an empty or overlong class name, a value outside [0, 1].
+func checkProbabilities(probs map[string]float64, errs []FieldError) []FieldError {
+	if len(probs) > MaxClasses {
+		return append(errs, FieldError{
+			Field:   "probabilities",
+			Message: "has " + strconv.Itoa(len(probs)) + " classes, more than the limit of " + strconv.Itoa(MaxClasses),
+		})
+	}
+	bad := false
+	for class, v := range probs {
+		if class == "" || len(class) > MaxLabelLength || !inUnit(v) {
+			bad = true
+			break
+		}
+	}
+	if !bad {
+		return errs // the common case, without sorting
+	}
+	for _, class := range slices.Sorted(maps.Keys(probs)) {
+		switch {
+		case class == "":
+			errs = append(errs, FieldError{Field: "probabilities", Message: "has an empty class name"})
+		case len(class) > MaxLabelLength:
+			errs = append(errs, FieldError{
+				Field:   "probabilities",
+				Message: "has a class name of " + strconv.Itoa(len(class)) + " bytes, longer than " + strconv.Itoa(MaxLabelLength) + ": " + strconv.Quote(class[:32]) + "…",
+			})
+		case !inUnit(probs[class]):
+			errs = append(errs, FieldError{Field: "probabilities." + class, Message: "must be a number in [0, 1]"})
+		}
+	}
+	return errs
+}
 
 // checkName returns why s is not a valid model name or version, or "".
 func checkName(s string) string {

@@ -3,6 +3,7 @@ package modelwatch
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,11 @@ func TestPredictionValidate(t *testing.T) {
 		{"confidence > 1", func(p *Prediction) { p.Confidence = new(1.01) }, "confidence"},
 		{"confidence NaN", func(p *Prediction) { p.Confidence = new(math.NaN()) }, "confidence"},
 		{"probability", func(p *Prediction) { p.Probabilities = map[string]float64{"x": -0.1} }, "probabilities.x"},
+		{"long model name", func(p *Prediction) { p.ModelName = strings.Repeat("n", MaxNameLength+1) }, "model_name"},
+		{"long model version", func(p *Prediction) { p.ModelVersion = strings.Repeat("v", MaxNameLength+1) }, "model_version"},
+		{"too many classes", func(p *Prediction) { p.Probabilities = classes(MaxClasses+1, 1, 2) }, "probabilities"},
+		{"long class", func(p *Prediction) { p.Probabilities = map[string]float64{strings.Repeat("c", MaxLabelLength+1): 0.5} }, "probabilities"},
+		{"empty class", func(p *Prediction) { p.Probabilities = map[string]float64{"": 0.5} }, "probabilities"},
 		{"negative latency", func(p *Prediction) { p.Latency.InferenceMs = new(-1.0) }, "latency.inference_ms"},
 		{"infinite latency", func(p *Prediction) { p.LatencyMs = new(math.Inf(1)) }, "latency_ms"},
 	}
@@ -35,6 +41,56 @@ func TestPredictionValidate(t *testing.T) {
 		if len(errs) != 1 || errs[0].Field != c.field {
 			t.Errorf("%s: Validate() = %v, want one error on %s", c.name, errs, c.field)
 		}
+	}
+}
+
+// classes returns n probabilities, with class names of size bytes (or more
+// when n needs them), all of value v.
+func classes(n, size int, v float64) map[string]float64 {
+	m := make(map[string]float64, n)
+	for i := range n {
+		name := strconv.Itoa(i)
+		m[strings.Repeat("c", max(0, size-len(name)))+name] = v
+	}
+	return m
+}
+
+// TestPredictionLimits checks that each limit admits its boundary value and
+// that the error over it says which limit.
+func TestPredictionLimits(t *testing.T) {
+	p := Prediction{
+		ModelName: strings.Repeat("n", MaxNameLength), ModelVersion: strings.Repeat("v", MaxNameLength),
+		Prediction: "x", Probabilities: classes(MaxClasses, MaxLabelLength, 0.001),
+	}
+	if errs := p.Validate(); errs != nil {
+		t.Fatalf("names of %d bytes and %d classes of %d bytes: %v", MaxNameLength, MaxClasses, MaxLabelLength, errs)
+	}
+	p.Probabilities = classes(MaxClasses+1, 1, 2) // the values are not checked past the cap
+	if errs := p.Validate(); len(errs) != 1 || errs[0].Message != "has 1001 classes, more than the limit of 1000" {
+		t.Errorf("1001 classes: %v", errs)
+	}
+	long := strings.Repeat("é", 129) // 258 bytes
+	p.Probabilities = map[string]float64{long: 0.5, "b": 2, "a": -1}
+	errs := p.Validate()
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Field)
+	}
+	if len(errs) != 3 || !strings.Contains(errs[2].Message, "class name of 258 bytes, longer than 256") || strings.Join(got, " ") != "probabilities.a probabilities.b probabilities" {
+		t.Errorf("a long class and two bad values: %v, want them in class order", errs)
+	}
+
+	e := PredictionError{ModelName: "m", ModelVersion: "v", ErrorType: strings.Repeat("e", MaxLabelLength)}
+	if errs := e.Validate(); errs != nil {
+		t.Errorf("error_type of %d bytes: %v", MaxLabelLength, errs)
+	}
+	e.ErrorType += "e"
+	if errs := e.Validate(); len(errs) != 1 || errs[0].Field != "error_type" || !strings.Contains(errs[0].Message, "at most 256 bytes") {
+		t.Errorf("error_type of %d bytes: %v", MaxLabelLength+1, errs)
+	}
+	e = PredictionError{ModelName: strings.Repeat("n", MaxNameLength+1), ModelVersion: strings.Repeat("v", MaxNameLength+1), ErrorType: "timeout"}
+	if errs := e.Validate(); len(errs) != 2 || errs[0].Field != "model_name" || errs[1].Field != "model_version" || errs[0].Message != "is longer than 128 bytes" {
+		t.Errorf("names of %d bytes: %v", MaxNameLength+1, errs)
 	}
 }
 

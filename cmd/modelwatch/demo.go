@@ -13,6 +13,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/modelwatch/modelwatch"
+	"github.com/modelwatch/modelwatch/internal/config"
 	"github.com/modelwatch/modelwatch/internal/demo"
 )
 
@@ -24,6 +25,8 @@ type demoCmd struct {
 	Rate            float64       `help:"Predictions per second the simulated model service makes." default:"20"`
 	AlertmanagerURL []string      `name:"alertmanager-url" help:"Alertmanager to post the demo's drift alerts to." sep:","`
 	LogLevel        string        `help:"Log level: debug, info, warn or error." default:"info" enum:"debug,info,warn,error"`
+
+	Config config.Flag `help:"YAML file of flag values, keys named like the flags (data-dir: /var/lib/modelwatch); flags and MODELWATCH_* variables win over it." placeholder:"FILE"`
 }
 
 // defaultServe returns serve's settings with every flag at its default.

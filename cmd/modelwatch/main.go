@@ -54,15 +54,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c cli
 	exit := -1
-	parser, err := kong.New(&c,
-		kong.Name("modelwatch"),
-		kong.Description("modelwatch watches machine-learning models in production: accuracy, latency, data drift and concept drift."),
-		kong.UsageOnError(),
-		kong.DefaultEnvars("MODELWATCH"),
-		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { exit = code; panic(exitPanic{}) }),
-		kong.BindTo(ctx, (*context.Context)(nil)),
-	)
+	parser, err := newParser(ctx, &c, stdout, stderr, &exit)
 	if err != nil {
 		return err
 	}
@@ -77,6 +69,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return kctx.Run(&env{ctx: ctx, stdout: stdout, stderr: stderr})
+}
+
+// newParser returns the parser of the command line into c. Every flag
+// takes its value from, highest first: the command line, its environment
+// variable MODELWATCH_<FLAG>, the YAML file of the command's --config flag
+// (internal/config), its default. Exits set *exit and panic with exitPanic.
+func newParser(ctx context.Context, c *cli, stdout, stderr io.Writer, exit *int) (*kong.Kong, error) {
+	return kong.New(c,
+		kong.Name("modelwatch"),
+		kong.Description("modelwatch watches machine-learning models in production: accuracy, latency, data drift and concept drift."),
+		kong.UsageOnError(),
+		kong.DefaultEnvars("MODELWATCH"),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { *exit = code; panic(exitPanic{}) }),
+		kong.BindTo(ctx, (*context.Context)(nil)),
+	)
 }
 
 type exitPanic struct{}

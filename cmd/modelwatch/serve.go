@@ -25,6 +25,7 @@ import (
 	"github.com/modelwatch/modelwatch/drift"
 	"github.com/modelwatch/modelwatch/internal/alerting"
 	"github.com/modelwatch/modelwatch/internal/auth"
+	"github.com/modelwatch/modelwatch/internal/config"
 	"github.com/modelwatch/modelwatch/internal/httpapi"
 	"github.com/modelwatch/modelwatch/internal/metrics"
 	"github.com/modelwatch/modelwatch/internal/monitor"
@@ -68,6 +69,8 @@ type serveCmd struct {
 	RateBurst      int     `help:"Requests a token may make at once above the rate limit." default:"200"`
 	TLSCert        string  `name:"tls-cert" help:"TLS certificate file (PEM); serves HTTPS and HTTP/2. Reloaded on SIGHUP." type:"path"`
 	TLSKey         string  `name:"tls-key" help:"TLS private key file (PEM)." type:"path"`
+
+	Config config.Flag `help:"YAML file of flag values, keys named like the flags (data-dir: /var/lib/modelwatch); flags and MODELWATCH_* variables win over it." placeholder:"FILE"`
 }
 
 func (c *serveCmd) Run(e *env) error { return c.run(e, nil) }
