@@ -7,6 +7,7 @@ import (
 
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/drift"
+	"github.com/modelwatch/modelwatch/estimate"
 )
 
 // DefaultMaxFeatures caps the features of a model version exported in
@@ -27,6 +28,7 @@ type DriftMetrics struct {
 	warnings      *prometheus.CounterVec
 	*EstimateMetrics
 	maxFeatures int
+	versions    *versionCap
 }
 
 // NewDriftMetrics creates the drift collectors and registers them on reg.
@@ -71,6 +73,7 @@ func NewDriftMetrics(reg prometheus.Registerer) (*DriftMetrics, error) {
 			Help: "Early warnings of the streaming concept-drift detectors: entries into a warning zone, and detections of detectors configured for warnings only, by detector.",
 		}, []string{"model_name", "model_version", "detector"}),
 		maxFeatures: DefaultMaxFeatures,
+		versions:    newVersionCap(DefaultMaxModelVersions, nil),
 	}
 	for _, c := range []prometheus.Collector{d.dataDrift, d.driftedRatio, d.featureScore, d.conceptDrift, d.accuracyDrop, d.lastRun, d.duration, d.conceptEvents, d.warnings} {
 		if err := reg.Register(c); err != nil {
@@ -91,8 +94,14 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-// DataDrift publishes a successful data-drift check.
+// DataDrift publishes a successful data-drift check. Like every method
+// with a model version, it publishes nothing for versions past the first
+// DefaultMaxModelVersions: a gauge of one version cannot be merged with
+// another's.
 func (d *DriftMetrics) DataDrift(k modelwatch.ModelKey, r drift.Report) {
+	if !d.versions.admit(k) {
+		return
+	}
 	d.dataDrift.WithLabelValues(k.Name, k.Version).Set(b2f(r.DatasetDrift))
 	d.driftedRatio.WithLabelValues(k.Name, k.Version).Set(r.ShareOfDriftedColumns)
 	d.featureScore.DeletePartialMatch(prometheus.Labels{"model_name": k.Name, "model_version": k.Version})
@@ -111,12 +120,18 @@ func (d *DriftMetrics) DataDrift(k modelwatch.ModelKey, r drift.Report) {
 
 // ConceptDrift publishes a successful concept-drift check.
 func (d *DriftMetrics) ConceptDrift(k modelwatch.ModelKey, detected bool, dropPercent float64) {
+	if !d.versions.admit(k) {
+		return
+	}
 	d.conceptDrift.WithLabelValues(k.Name, k.Version).Set(b2f(detected))
 	d.accuracyDrop.WithLabelValues(k.Name, k.Version).Set(dropPercent)
 }
 
 // DriftCheckRun records when a check of a kind last finished.
 func (d *DriftMetrics) DriftCheckRun(k modelwatch.ModelKey, kind string, finished time.Time) {
+	if !d.versions.admit(k) {
+		return
+	}
 	d.lastRun.WithLabelValues(k.Name, k.Version, kind).Set(float64(finished.UnixNano()) / 1e9)
 }
 
@@ -128,6 +143,9 @@ func (d *DriftMetrics) DriftCheckDuration(kind string, took time.Duration) {
 // DetectorsConfigured makes the event counters of a model version's
 // detectors exist at 0, so that the first detection is an increase.
 func (d *DriftMetrics) DetectorsConfigured(k modelwatch.ModelKey, detectors []string) {
+	if !d.versions.admit(k) {
+		return
+	}
 	for _, name := range detectors {
 		d.conceptEvents.WithLabelValues(k.Name, k.Version, name).Add(0)
 	}
@@ -135,10 +153,25 @@ func (d *DriftMetrics) DetectorsConfigured(k modelwatch.ModelKey, detectors []st
 
 // ConceptEvent counts a drift flagged by a streaming detector.
 func (d *DriftMetrics) ConceptEvent(k modelwatch.ModelKey, detector string) {
+	if !d.versions.admit(k) {
+		return
+	}
 	d.conceptEvents.WithLabelValues(k.Name, k.Version, detector).Inc()
 }
 
 // ConceptWarning counts an early warning of a streaming detector.
 func (d *DriftMetrics) ConceptWarning(k modelwatch.ModelKey, detector string) {
+	if !d.versions.admit(k) {
+		return
+	}
 	d.warnings.WithLabelValues(k.Name, k.Version, detector).Inc()
+}
+
+// Estimated publishes the performance estimates of a chunk (see
+// EstimateMetrics.Estimated) for the admitted model versions.
+func (d *DriftMetrics) Estimated(k modelwatch.ModelKey, res estimate.ChunkResult) {
+	if !d.versions.admit(k) {
+		return
+	}
+	d.EstimateMetrics.Estimated(k, res)
 }

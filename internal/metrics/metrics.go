@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"log/slog"
 	"runtime"
 	"strconv"
 	"sync"
@@ -22,6 +23,15 @@ type Options struct {
 	// MaxLabelValues caps distinct predicted classes and error types per
 	// model version (default DefaultMaxLabelValues); the rest are Other.
 	MaxLabelValues int
+	// MaxModelVersions caps the model versions with series of their own
+	// (default DefaultMaxModelVersions). The counters and histograms of
+	// later versions are recorded with model_version Other (and model_name
+	// Other too unless an earlier version of the model was admitted); their
+	// data are stored as usual.
+	MaxModelVersions int
+	// Logger receives a warning the first time each cap is reached
+	// (default: discard).
+	Logger *slog.Logger
 	// Version is the build version reported by modelwatch_build_info.
 	Version string
 }
@@ -38,7 +48,9 @@ type Metrics struct {
 	ingestRows     *prometheus.CounterVec
 	httpRequests   *prometheus.CounterVec
 	httpDuration   *prometheus.HistogramVec
+	overflow       *prometheus.CounterVec
 
+	versions   *versionCap
 	classes    *limiter
 	errorTypes *limiter
 
@@ -51,8 +63,14 @@ func New(reg prometheus.Registerer, opts Options) (*Metrics, error) {
 	if opts.MaxLabelValues <= 0 {
 		opts.MaxLabelValues = DefaultMaxLabelValues
 	}
+	if opts.MaxModelVersions <= 0 {
+		opts.MaxModelVersions = DefaultMaxModelVersions
+	}
 	if opts.Version == "" {
 		opts.Version = "dev"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	mv := []string{"model_name", "model_version"}
 	m := &Metrics{
@@ -96,10 +114,26 @@ func New(reg prometheus.Registerer, opts Options) (*Metrics, error) {
 			Help:    "Time to serve HTTP requests, by handler.",
 			Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
 		}, []string{"handler"}),
-		classes:    newLimiter(opts.MaxLabelValues),
-		errorTypes: newLimiter(opts.MaxLabelValues),
-		known:      map[modelwatch.ModelKey]bool{},
+		overflow: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modelwatch_metric_series_overflow_total",
+			Help: "Updates recorded under the label value __other__ because the label's cap was reached, by label (model_version: --max-model-versions; predicted_class, error_type: --max-label-values per model version).",
+		}, []string{"label"}),
+		known: map[modelwatch.ModelKey]bool{},
 	}
+	overflow := func(label string, limit int) func() {
+		c := m.overflow.WithLabelValues(label)
+		var once sync.Once
+		return func() {
+			c.Inc()
+			once.Do(func() {
+				opts.Logger.Warn("metric label cap reached: later values are exported as "+Other+"; the data are stored as usual",
+					"label", label, "limit", limit)
+			})
+		}
+	}
+	m.versions = newVersionCap(opts.MaxModelVersions, overflow("model_version", opts.MaxModelVersions))
+	m.classes = newLimiter(opts.MaxLabelValues, overflow("predicted_class", opts.MaxLabelValues))
+	m.errorTypes = newLimiter(opts.MaxLabelValues, overflow("error_type", opts.MaxLabelValues))
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "modelwatch_build_info",
 		Help: "A metric with a constant '1' value labelled by the modelwatch version and the Go version that built it.",
@@ -107,7 +141,7 @@ func New(reg prometheus.Registerer, opts Options) (*Metrics, error) {
 	buildInfo.WithLabelValues(opts.Version, runtime.Version()).Set(1)
 	for _, c := range []prometheus.Collector{
 		m.predictions, m.errors, m.groundTruth, m.inference, m.preprocessing, m.postprocessing,
-		m.ingestRows, m.httpRequests, m.httpDuration, buildInfo,
+		m.ingestRows, m.httpRequests, m.httpDuration, m.overflow, buildInfo,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -120,6 +154,11 @@ func New(reg prometheus.Registerer, opts Options) (*Metrics, error) {
 // rate() and increase() see its first labels (a counter that appears with
 // its first value hides that value from them).
 func (m *Metrics) TrackModel(k modelwatch.ModelKey) {
+	m.track(m.versions.key(k))
+}
+
+// track is TrackModel for a key already through the version cap.
+func (m *Metrics) track(k modelwatch.ModelKey) {
 	m.mu.Lock()
 	seen := m.known[k]
 	m.known[k] = true
@@ -132,28 +171,29 @@ func (m *Metrics) TrackModel(k modelwatch.ModelKey) {
 // ObservePrediction counts a stored prediction and records its stage
 // latencies.
 func (m *Metrics) ObservePrediction(p *modelwatch.Prediction) {
-	k := modelwatch.ModelKey{Name: p.ModelName, Version: p.ModelVersion}
-	m.TrackModel(k)
-	m.predictions.WithLabelValues(p.ModelName, p.ModelVersion, m.classes.value(k, string(p.Prediction))).Inc()
-	observeMs(m.preprocessing, p, p.Latency.PreprocessingMs)
-	observeMs(m.inference, p, p.Latency.InferenceMs)
-	observeMs(m.postprocessing, p, p.Latency.PostprocessingMs)
+	k := m.versions.key(modelwatch.ModelKey{Name: p.ModelName, Version: p.ModelVersion})
+	m.track(k)
+	m.predictions.WithLabelValues(k.Name, k.Version, m.classes.value(k, string(p.Prediction))).Inc()
+	observeMs(m.preprocessing, k, p.Latency.PreprocessingMs)
+	observeMs(m.inference, k, p.Latency.InferenceMs)
+	observeMs(m.postprocessing, k, p.Latency.PostprocessingMs)
 }
 
-func observeMs(h *prometheus.HistogramVec, p *modelwatch.Prediction, ms *float64) {
+func observeMs(h *prometheus.HistogramVec, k modelwatch.ModelKey, ms *float64) {
 	if ms != nil {
-		h.WithLabelValues(p.ModelName, p.ModelVersion).Observe(*ms / 1000)
+		h.WithLabelValues(k.Name, k.Version).Observe(*ms / 1000)
 	}
 }
 
 // ObserveError counts a failed prediction call.
 func (m *Metrics) ObserveError(e *modelwatch.PredictionError) {
-	k := modelwatch.ModelKey{Name: e.ModelName, Version: e.ModelVersion}
-	m.errors.WithLabelValues(e.ModelName, e.ModelVersion, m.errorTypes.value(k, e.ErrorType)).Inc()
+	k := m.versions.key(modelwatch.ModelKey{Name: e.ModelName, Version: e.ModelVersion})
+	m.errors.WithLabelValues(k.Name, k.Version, m.errorTypes.value(k, e.ErrorType)).Inc()
 }
 
 // ObserveGroundTruth counts n first labels joined to predictions of k.
 func (m *Metrics) ObserveGroundTruth(k modelwatch.ModelKey, n int) {
+	k = m.versions.key(k)
 	m.groundTruth.WithLabelValues(k.Name, k.Version).Add(float64(n))
 }
 

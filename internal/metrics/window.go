@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"strconv"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/modelwatch/modelwatch"
@@ -19,34 +21,50 @@ type WindowSource interface {
 	WindowStats() []WindowStat
 }
 
+// WindowSizer is implemented by a WindowSource that knows its windows'
+// size, so that the gauges' help says how many labelled predictions they
+// are computed over.
+type WindowSizer interface {
+	WindowSize() int
+}
+
 // WindowCollector exports the sliding-window gauges: model_accuracy,
 // model_precision, model_recall and model_f1_score once a model version has
 // MinCount labelled predictions in its window, and
-// model_window_labelled_predictions always.
+// model_window_labelled_predictions always, for at most the first
+// DefaultMaxModelVersions model versions it sees.
 type WindowCollector struct {
 	src      WindowSource
 	minCount int
+	versions *versionCap
 
 	accuracy, precision, recall, f1, count *prometheus.Desc
 }
 
 // NewWindowCollector returns a collector over src that publishes the
 // performance gauges once minCount labelled predictions are in a window.
+// When src is a WindowSizer, the help of the gauges names its window size.
 func NewWindowCollector(src WindowSource, minCount int) *WindowCollector {
 	mv := []string{"model_name", "model_version"}
+	window := "the sliding window of the most recent labelled predictions (modelwatch serve --window-size)"
+	if sz, ok := src.(WindowSizer); ok {
+		window = "the sliding window of the last " + strconv.Itoa(sz.WindowSize()) + " labelled predictions"
+	}
+	published := " Published once " + strconv.Itoa(minCount) + " labelled predictions are in the window."
 	return &WindowCollector{
 		src:      src,
 		minCount: minCount,
+		versions: newVersionCap(DefaultMaxModelVersions, nil),
 		accuracy: prometheus.NewDesc("model_accuracy",
-			"Model accuracy over the sliding window of the last 1000 labelled predictions.", mv, nil),
+			"Model accuracy over "+window+"."+published, mv, nil),
 		precision: prometheus.NewDesc("model_precision",
-			"Model precision over the sliding window: support-weighted mean of per-class precision (scikit-learn average='weighted', zero_division=0).", mv, nil),
+			"Model precision over "+window+": support-weighted mean of per-class precision (scikit-learn average='weighted', zero_division=0)."+published, mv, nil),
 		recall: prometheus.NewDesc("model_recall",
-			"Model recall over the sliding window: support-weighted mean of per-class recall (scikit-learn average='weighted', zero_division=0).", mv, nil),
+			"Model recall over "+window+": support-weighted mean of per-class recall (scikit-learn average='weighted', zero_division=0)."+published, mv, nil),
 		f1: prometheus.NewDesc("model_f1_score",
-			"Model F1 score over the sliding window: support-weighted mean of per-class F1 (scikit-learn average='weighted', zero_division=0).", mv, nil),
+			"Model F1 score over "+window+": support-weighted mean of per-class F1 (scikit-learn average='weighted', zero_division=0)."+published, mv, nil),
 		count: prometheus.NewDesc("model_window_labelled_predictions",
-			"Labelled predictions in the sliding window; the performance gauges are published once it reaches the minimum.", mv, nil),
+			"Labelled predictions in "+window+"; the performance gauges are published once it reaches "+strconv.Itoa(minCount)+".", mv, nil),
 	}
 }
 
@@ -60,6 +78,9 @@ func (c *WindowCollector) Describe(ch chan<- *prometheus.Desc) {
 // Collect implements prometheus.Collector.
 func (c *WindowCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range c.src.WindowStats() {
+		if !c.versions.admit(s.Key) {
+			continue
+		}
 		name, version := s.Key.Name, s.Key.Version
 		ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(s.Metrics.Count), name, version)
 		if s.Metrics.Count < c.minCount {
