@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,12 +17,12 @@ import (
 // driftCmd compares a current dataset with a reference, column by column,
 // with Evidently's tests and defaults.
 type driftCmd struct {
-	Reference string `help:"Reference dataset: CSV, NDJSON (.ndjson, .jsonl) or Parquet." required:"" type:"existingfile" placeholder:"FILE"`
-	Current   string `help:"Current dataset, same format choices." required:"" type:"existingfile" placeholder:"FILE"`
+	Reference string `help:"Reference dataset: CSV, NDJSON (.ndjson, .jsonl) or Parquet." required:"" type:"path" placeholder:"FILE"`
+	Current   string `help:"Current dataset, same format choices." required:"" type:"path" placeholder:"FILE"`
 
 	JSON        string `name:"json" help:"Write the report as JSON to FILE, or to stdout instead of the table with -." placeholder:"FILE|-"`
 	HTML        string `name:"html" help:"Write a self-contained HTML report to FILE." placeholder:"FILE"`
-	FailOnDrift bool   `help:"Exit with status 1 when the dataset drifts (for CI pipelines)."`
+	FailOnDrift bool   `help:"Exit with status 1 when the dataset drifts (for CI pipelines; errors exit with 2)."`
 
 	Stattest          string            `help:"Test for every column, by Evidently key (ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, ed, anderson, cramer_von_mises, t_test, mannw, es, fisher_exact, g_test, TVD, empirical_mmd)." placeholder:"KEY"`
 	NumStattest       string            `help:"Test for numerical columns (beats --stattest)." placeholder:"KEY"`
@@ -39,15 +40,55 @@ type driftCmd struct {
 	Numerical   []string `help:"Read these columns as numerical." sep:"," placeholder:"COL"`
 }
 
+// Exit statuses of modelwatch drift, beyond 0 for a comparison that ran
+// (whatever its verdict).
+const (
+	// driftExitDrift: --fail-on-drift is set and the dataset drifts.
+	driftExitDrift = 1
+	// driftExitError: the comparison could not be made (unreadable or
+	// malformed input, unknown test, bad option value, output not
+	// written).
+	driftExitError = 2
+)
+
+// Help is the detail shown by modelwatch drift --help.
+func (c *driftCmd) Help() string {
+	return "Exit status: 0 when the comparison ran, drift or not; " +
+		"1 only when --fail-on-drift is set and the dataset drifts; " +
+		"2 on any error: unreadable or malformed input, unknown --stattest, " +
+		"bad option value, report not written, or a command line that cannot be parsed."
+}
+
 // driftDetected makes --fail-on-drift exit with status 1.
 type driftDetected struct{}
 
 func (driftDetected) Error() string { return "dataset drift detected (--fail-on-drift)" }
 
 // ExitCode implements exitCoder.
-func (driftDetected) ExitCode() int { return 1 }
+func (driftDetected) ExitCode() int { return driftExitDrift }
 
+// driftError is any other failure of modelwatch drift: exit status 2, so
+// that a CI step tells "the data drift" from "the check did not run".
+type driftError struct{ err error }
+
+func (e driftError) Error() string { return e.err.Error() }
+func (e driftError) Unwrap() error { return e.err }
+
+// ExitCode implements exitCoder.
+func (driftError) ExitCode() int { return driftExitError }
+
+// Run compares the datasets. Errors exit with status 2, drift under
+// --fail-on-drift with 1.
 func (c *driftCmd) Run(e *env) error {
+	err := c.run(e)
+	var drifted driftDetected
+	if err == nil || errors.As(err, &drifted) {
+		return err
+	}
+	return driftError{err}
+}
+
+func (c *driftCmd) run(e *env) error {
 	opts := drift.Options{
 		StatTest:                   c.Stattest,
 		NumStatTest:                c.NumStattest,
