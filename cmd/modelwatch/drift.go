@@ -35,9 +35,15 @@ type driftCmd struct {
 	PerColumnStattestThreshold map[string]float64 `help:"Thresholds per column, e.g. age=0.01,plan=0.2." mapsep:"," placeholder:"COL=X,..."`
 
 	DriftShare  float64  `help:"Share of drifted columns at which the dataset drifts (inclusive)." default:"0.5" placeholder:"X"`
-	Columns     []string `help:"Compare only these columns." sep:"," placeholder:"COL"`
+	Columns     []string `help:"Compare only these columns (the report keeps the input order)." sep:"," placeholder:"COL"`
 	Categorical []string `help:"Read these columns as categorical." sep:"," placeholder:"COL"`
 	Numerical   []string `help:"Read these columns as numerical." sep:"," placeholder:"COL"`
+
+	// terminal and progressMin decide when reading shows a progress bar:
+	// stderr is a terminal and the file has at least progressMin bytes.
+	// Zero values mean isTerminal and progressMinBytes; tests inject.
+	terminal    func(io.Writer) bool
+	progressMin int64
 }
 
 // Exit statuses of modelwatch drift, beyond 0 for a comparison that ran
@@ -147,18 +153,22 @@ func (c *driftCmd) run(e *env) error {
 	return nil
 }
 
+// progressMinBytes is the smallest input worth a progress bar.
+const progressMinBytes = 32 << 20
+
 // load reads one dataset, showing progress on a terminal for large files.
 func (c *driftCmd) load(e *env, path string, opts dataset.Options) (*dataset.Table, error) {
-	if st, err := os.Stat(path); err == nil && st.Size() >= 32<<20 && isTerminal(e.stderr) {
-		name := filepath.Base(path)
-		last := -1
-		opts.Progress = func(done, total int64) {
-			if pct := int(100 * done / max(total, 1)); pct != last {
-				last = pct
-				fmt.Fprintf(e.stderr, "\rreading %s %3d%%", name, pct)
-			}
-		}
-		defer fmt.Fprintf(e.stderr, "\r\033[K")
+	terminal, minBytes := c.terminal, c.progressMin
+	if terminal == nil {
+		terminal = isTerminal
+	}
+	if minBytes <= 0 {
+		minBytes = progressMinBytes
+	}
+	if st, err := os.Stat(path); err == nil && st.Size() >= minBytes && terminal(e.stderr) {
+		update, done := progressBar(e.stderr, filepath.Base(path))
+		opts.Progress = update
+		defer done()
 	}
 	t, err := dataset.ReadFile(path, opts)
 	if err != nil {
@@ -168,6 +178,21 @@ func (c *driftCmd) load(e *env, path string, opts dataset.Options) (*dataset.Tab
 		fmt.Fprintf(e.stderr, "%s: left out %v\n", path, t.Skipped)
 	}
 	return t, nil
+}
+
+// progressBar returns a dataset.Options.Progress that draws
+// "reading NAME  42%" on the terminal w, redrawn in place only when the
+// percentage changes, and a function that erases the line.
+func progressBar(w io.Writer, name string) (update func(done, total int64), erase func()) {
+	last := -1
+	update = func(done, total int64) {
+		if pct := int(100 * done / max(total, 1)); pct != last {
+			last = pct
+			fmt.Fprintf(w, "\rreading %s %3d%%", name, pct)
+		}
+	}
+	erase = func() { fmt.Fprint(w, "\r\033[K") }
+	return update, erase
 }
 
 // writeOutput writes to stdout for "-" or else to a new file.

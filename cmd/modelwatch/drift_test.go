@@ -399,3 +399,194 @@ func BenchmarkDriftCLI(b *testing.B) {
 		})
 	}
 }
+
+// jsonColumns runs drift with --json - and returns the report's columns.
+func jsonColumns(t *testing.T, args ...string) []struct {
+	Name      string  `json:"column_name"`
+	Type      string  `json:"column_type"`
+	Test      string  `json:"stattest"`
+	Threshold float64 `json:"stattest_threshold"`
+	Drift     bool    `json:"drift_detected"`
+} {
+	t.Helper()
+	stdout, _, err := runDrift(t, append(args, "--json", "-")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Columns []struct {
+			Name      string  `json:"column_name"`
+			Type      string  `json:"column_type"`
+			Test      string  `json:"stattest"`
+			Threshold float64 `json:"stattest_threshold"`
+			Drift     bool    `json:"drift_detected"`
+		} `json:"columns"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	return rep.Columns
+}
+
+// tableColumns runs drift and returns the first field of each table row.
+func tableColumns(t *testing.T, args ...string) []string {
+	t.Helper()
+	stdout, _, err := runDrift(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for i, line := range strings.Split(stdout, "\n") {
+		if i == 0 {
+			if !strings.HasPrefix(line, "COLUMN ") {
+				t.Fatalf("no table header:\n%s", stdout)
+			}
+			continue
+		}
+		if line == "" {
+			break
+		}
+		names = append(names, strings.Fields(line)[0])
+	}
+	return names
+}
+
+// TestDriftColumnOrder: JSON and table list the columns in input order,
+// the reference's header order. --columns selects, it does not reorder,
+// and the current file's own order does not matter.
+func TestDriftColumnOrder(t *testing.T) {
+	ref := driftCases + "missing_values/reference.csv"
+	cur := driftCases + "missing_values/current.csv"
+	// The current file with its columns in reverse order.
+	b, err := os.ReadFile(cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reversed strings.Builder
+	for line := range strings.Lines(string(b)) {
+		f := strings.Split(strings.TrimSuffix(line, "\n"), ",")
+		slices.Reverse(f)
+		reversed.WriteString(strings.Join(f, ",") + "\n")
+	}
+	curReversed := filepath.Join(t.TempDir(), "current.csv")
+	if err := os.WriteFile(curReversed, []byte(reversed.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	all := []string{"num_nan30", "num_full", "nan_share_up", "cat_nan", "num_nan_shift"}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"input order", []string{"--reference", ref, "--current", cur}, all},
+		{"current in another order", []string{"--reference", ref, "--current", curReversed}, all},
+		{"--columns in another order", []string{"--reference", ref, "--current", cur, "--columns", "num_nan_shift,cat_nan,num_nan30"}, []string{"num_nan30", "cat_nan", "num_nan_shift"}},
+	}
+	for _, tt := range tests {
+		var fromJSON []string
+		for _, c := range jsonColumns(t, tt.args...) {
+			fromJSON = append(fromJSON, c.Name)
+		}
+		if !slices.Equal(fromJSON, tt.want) {
+			t.Errorf("%s: JSON columns %v, want %v", tt.name, fromJSON, tt.want)
+		}
+		if got := tableColumns(t, tt.args...); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: table rows %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestDriftNumStattestThreshold: --num-stattest-threshold sets the
+// threshold, and so the verdict, of numerical columns only; it beats
+// --stattest-threshold and loses to --per-column-stattest-threshold.
+func TestDriftNumStattestThreshold(t *testing.T) {
+	// missing_values: num_nan30 gets ks with p = 0.813 (no drift at 0.05),
+	// cat_nan jensenshannon with d = 0.0418 (no drift at 0.1).
+	type want struct {
+		thr   float64
+		drift bool
+	}
+	tests := []struct {
+		name  string
+		flags []string
+		want  map[string]want
+	}{
+		{"defaults", nil, map[string]want{"num_nan30": {0.05, false}, "cat_nan": {0.1, false}}},
+		{"--num-stattest-threshold", []string{"--num-stattest-threshold", "0.9"}, map[string]want{"num_nan30": {0.9, true}, "cat_nan": {0.1, false}}},
+		{"beats --stattest-threshold", []string{"--num-stattest-threshold", "0.9", "--stattest-threshold", "0.01"}, map[string]want{"num_nan30": {0.9, true}, "cat_nan": {0.01, true}}},
+		{"loses to --per-column-stattest-threshold", []string{"--num-stattest-threshold", "0.9", "--per-column-stattest-threshold", "num_nan30=0.5"}, map[string]want{"num_nan30": {0.5, false}, "cat_nan": {0.1, false}}},
+	}
+	for _, tt := range tests {
+		cols := jsonColumns(t, append(caseArgs("missing_values"), tt.flags...)...)
+		for _, c := range cols {
+			w, ok := tt.want[c.Name]
+			if !ok {
+				if c.Type == "num" && slices.Contains(tt.flags, "--num-stattest-threshold") && c.Threshold != 0.9 {
+					t.Errorf("%s: %s threshold %v, want 0.9", tt.name, c.Name, c.Threshold)
+				}
+				continue
+			}
+			if c.Threshold != w.thr || c.Drift != w.drift {
+				t.Errorf("%s: %s threshold/drift %v/%v, want %v/%v", tt.name, c.Name, c.Threshold, c.Drift, w.thr, w.drift)
+			}
+		}
+	}
+}
+
+// TestDriftProgress: on a terminal, files of at least progressMin bytes
+// show "reading NAME  NN%" on stderr, erased once read; otherwise stderr
+// stays clean. The terminal is faked and the size threshold lowered.
+func TestDriftProgress(t *testing.T) {
+	yes := func(io.Writer) bool { return true }
+	tests := []struct {
+		name     string
+		terminal func(io.Writer) bool
+		min      int64
+		want     bool
+	}{
+		{"terminal, large file", yes, 1, true},
+		{"terminal, small file", yes, 1 << 40, false},
+		{"not a terminal", nil, 1, false}, // isTerminal on a bytes.Buffer
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		cmd := driftCmd{
+			Reference: driftCases + "small_num_shift/reference.csv", Current: driftCases + "small_num_shift/current.csv",
+			DriftShare: 0.5, terminal: tt.terminal, progressMin: tt.min,
+		}
+		if err := cmd.Run(&env{ctx: context.Background(), stdout: &stdout, stderr: &stderr}); err != nil {
+			t.Fatal(err)
+		}
+		got := stderr.String()
+		if !tt.want {
+			if got != "" {
+				t.Errorf("%s: stderr %q, want nothing", tt.name, got)
+			}
+			continue
+		}
+		for _, want := range []string{"\rreading reference.csv 100%\r\033[K", "\rreading current.csv 100%\r\033[K"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: stderr %q lacks %q", tt.name, got, want)
+			}
+		}
+		if !strings.HasSuffix(got, "\r\033[K") {
+			t.Errorf("%s: stderr %q does not end by erasing the line", tt.name, got)
+		}
+		if !strings.HasPrefix(stdout.String(), "COLUMN ") {
+			t.Errorf("%s: progress reached stdout: %q", tt.name, stdout.String())
+		}
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	var w bytes.Buffer
+	update, erase := progressBar(&w, "ref.csv")
+	for _, done := range []int64{0, 1, 100, 101, 150, 400, 400} {
+		update(done, 400)
+	}
+	erase()
+	want := "\rreading ref.csv   0%\rreading ref.csv  25%\rreading ref.csv  37%\rreading ref.csv 100%\r\033[K"
+	if got := w.String(); got != want {
+		t.Errorf("progress output %q, want %q", got, want)
+	}
+}
