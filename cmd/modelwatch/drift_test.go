@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -17,6 +18,8 @@ import (
 	"strings"
 	"testing"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/drift-example.txt from modelwatch drift's output")
 
 // The cases are the shared Evidently ones (Evidently 0.7.21's outputs),
 // copied into drift/testdata/evidently/.
@@ -588,5 +591,59 @@ func TestProgressBar(t *testing.T) {
 	want := "\rreading ref.csv   0%\rreading ref.csv  25%\rreading ref.csv  37%\rreading ref.csv 100%\r\033[K"
 	if got := w.String(); got != want {
 		t.Errorf("progress output %q, want %q", got, want)
+	}
+}
+
+// driftExample is the documented example: its first line is the command
+// as typed at the repository root, the rest its exact output.
+const driftExample = "testdata/drift-example.txt"
+
+// exampleDocs are the pages, relative to the repository root, that show
+// the example and must show it verbatim in a console block.
+var exampleDocs = []string{"docs/drift.md"}
+
+// TestDriftDocumentedExample runs the documented example command from the
+// repository root and compares its output with the golden transcript, so
+// the example in the docs cannot drift from what modelwatch prints.
+// -update rewrites the transcript's output from the command.
+func TestDriftDocumentedExample(t *testing.T) {
+	golden, err := os.ReadFile(driftExample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	command, _, _ := strings.Cut(string(golden), "\n")
+	args, ok := strings.CutPrefix(command, "$ modelwatch ")
+	if !ok {
+		t.Fatalf("%s: first line %q is not a modelwatch command", driftExample, command)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir("../..")
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), strings.Fields(args), &stdout, &stderr)
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("%s: %v, stderr %q", command, err, stderr.String())
+	}
+	got := command + "\n" + stdout.String()
+	if *update {
+		if err := os.WriteFile(filepath.Join(wd, driftExample), []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got != string(golden) {
+		t.Errorf("%s printed\n%s\nwant (%s)\n%s", command, got, driftExample, golden)
+	}
+	block := "```console\n" + string(golden) + "```\n"
+	for _, doc := range exampleDocs {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), block) {
+			t.Errorf("%s does not show the example of %s verbatim:\n%s", doc, driftExample, block)
+		}
 	}
 }
