@@ -21,3 +21,12 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 // ExitCode implements exitCoder.
 func (e exitError) ExitCode() int { return e.code }
+
+// usageError is a command line that does not parse: exit status 2, as Go's
+// flag package and most Unix tools use, not kong's 80.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// ExitCode implements exitCoder.
+func (usageError) ExitCode() int { return 2 }

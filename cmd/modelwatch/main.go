@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exitError{code: exit}
 	}
 	if err != nil {
-		return err
+		return usageError{err}
 	}
 	return kctx.Run(&env{ctx: ctx, stdout: stdout, stderr: stderr})
 }
