@@ -3,6 +3,8 @@ package estimate
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"strconv"
 )
@@ -128,4 +130,83 @@ func (c ChunkResult) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, so that a stored chunk
+// result can be read back: null numbers become NaN, a missing "realized"
+// clears HasRealized, and the metrics keep their order. Labelled and the
+// chunk's Index and times are not in the JSON and stay zero.
+func (c *ChunkResult) UnmarshalJSON(data []byte) error {
+	d := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("chunk result: want a JSON object")
+	}
+	*c = ChunkResult{}
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return fmt.Errorf("chunk result: %w", err)
+		}
+		name, _ := tok.(string)
+		var dst any
+		switch name {
+		case "period":
+			dst = &c.Period
+		case "key":
+			dst = &c.Key
+		case "start_index":
+			dst = &c.Start
+		case "end_index":
+			dst = &c.End
+		default:
+			var m MetricResult
+			if err := d.Decode(&m); err != nil {
+				return fmt.Errorf("chunk result: %s: %w", name, err)
+			}
+			m.Name = name
+			c.Metrics = append(c.Metrics, m)
+			continue
+		}
+		if err := d.Decode(dst); err != nil {
+			return fmt.Errorf("chunk result: %s: %w", name, err)
+		}
+	}
+	_, err := d.Token()
+	return err
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; null numbers become NaN.
+// The name is not in the JSON and is left as it is.
+func (m *MetricResult) UnmarshalJSON(data []byte) error {
+	var v struct {
+		Value                   *float64 `json:"value"`
+		SamplingError           *float64 `json:"sampling_error"`
+		Realized                *float64 `json:"realized"`
+		UpperConfidenceBoundary *float64 `json:"upper_confidence_boundary"`
+		LowerConfidenceBoundary *float64 `json:"lower_confidence_boundary"`
+		UpperThreshold          *float64 `json:"upper_threshold"`
+		LowerThreshold          *float64 `json:"lower_threshold"`
+		Alert                   bool     `json:"alert"`
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	num := func(p *float64) float64 {
+		if p == nil {
+			return math.NaN()
+		}
+		return *p
+	}
+	_, hasRealized := raw["realized"]
+	*m = MetricResult{
+		Name: m.Name, Value: num(v.Value), SamplingError: num(v.SamplingError),
+		Realized: num(v.Realized), HasRealized: hasRealized,
+		UpperConfidenceBoundary: num(v.UpperConfidenceBoundary), LowerConfidenceBoundary: num(v.LowerConfidenceBoundary),
+		UpperThreshold: num(v.UpperThreshold), LowerThreshold: num(v.LowerThreshold), Alert: v.Alert,
+	}
+	return nil
 }

@@ -35,4 +35,25 @@ func TestResultJSON(t *testing.T) {
 	if strings.Contains(string(b), "NaN") || !json.Valid(b) {
 		t.Error("invalid JSON")
 	}
+
+	// Read back, as the server reads a stored chunk: the same JSON again,
+	// metrics in order, NaN for null, realized only where it was written.
+	var back ChunkResult
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := json.Marshal(back)
+	if string(again) != want {
+		t.Errorf("JSON read back and written again\n%s\nwant\n%s", again, want)
+	}
+	auc, f1 := back.Metrics[0], back.Metrics[1]
+	if auc.Name != "roc_auc" || !auc.HasRealized || !math.IsNaN(auc.Realized) || !math.IsNaN(auc.UpperThreshold) || !auc.Alert ||
+		f1.Name != "f1" || f1.HasRealized || !math.IsNaN(f1.Value) || f1.UpperThreshold != 1 || back.Key != "[0:499]" || back.End != 499 || back.Period != "analysis" {
+		t.Errorf("read back %+v", back)
+	}
+	for _, bad := range []string{`[]`, `{"accuracy": 3}`, `{"key": 3}`, `{"period": "analysis"`} {
+		if err := json.Unmarshal([]byte(bad), &back); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
 }

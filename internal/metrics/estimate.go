@@ -47,7 +47,7 @@ func NewEstimateMetrics(reg prometheus.Registerer) (*EstimateMetrics, error) {
 	}
 	e.errors = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "model_estimation_error",
-		Help: "Estimated minus realised metric on the latest estimated chunk, once enough of its labels arrived to compute it.",
+		Help: "Estimated minus realised metric on the newest recently estimated chunk (the last 20 within 7 days) that is at least half labelled; absent until such a chunk exists.",
 	}, []string{"model_name", "model_version", "metric"})
 	if err := reg.Register(e.errors); err != nil {
 		return nil, err
@@ -55,7 +55,8 @@ func NewEstimateMetrics(reg prometheus.Registerer) (*EstimateMetrics, error) {
 	return e, nil
 }
 
-// Estimated publishes the estimates of a chunk.
+// Estimated publishes the estimates of the newest chunk. The estimation
+// error comes from another chunk, one with labels (EstimationError).
 func (e *EstimateMetrics) Estimated(k modelwatch.ModelKey, res estimate.ChunkResult) {
 	for _, r := range res.Metrics {
 		v, ok := e.value[r.Name]
@@ -65,10 +66,21 @@ func (e *EstimateMetrics) Estimated(k modelwatch.ModelKey, res estimate.ChunkRes
 		set(v, k, r.Value)
 		set(e.lower[r.Name], k, r.LowerThreshold)
 		set(e.upper[r.Name], k, r.UpperThreshold)
-		if d, ok := r.EstimationError(); ok && !math.IsNaN(d) {
+	}
+}
+
+// EstimationError publishes, for each metric of a labelled chunk, its
+// estimate minus its realised value, replacing what was published for the
+// model version before; a metric without a realised value, or a chunk
+// without metrics, removes the gauges.
+func (e *EstimateMetrics) EstimationError(k modelwatch.ModelKey, res estimate.ChunkResult) {
+	e.errors.DeletePartialMatch(prometheus.Labels{"model_name": k.Name, "model_version": k.Version})
+	for _, r := range res.Metrics {
+		if _, ok := e.value[r.Name]; !ok {
+			continue
+		}
+		if d, ok := r.EstimationError(); ok && !math.IsNaN(d) && !math.IsInf(d, 0) {
 			e.errors.WithLabelValues(k.Name, k.Version, r.Name).Set(d)
-		} else {
-			e.errors.DeleteLabelValues(k.Name, k.Version, r.Name)
 		}
 	}
 }
