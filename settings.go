@@ -82,7 +82,21 @@ type EstimationSettings struct {
 	// PositiveClass is the positive class of a binary model ["1", "true"
 	// or "yes" when one is a class, else the second class in sorted order].
 	PositiveClass string `json:"positive_class,omitempty"`
+	// Reference is what the estimator is fitted on [auto]: EstimationAuto
+	// (the uploaded reference dataset when it has the columns of modelwatch
+	// estimate, y_pred_proba or proba_<class>, y_pred and y_true; else the
+	// first ReferenceSize labelled predictions), EstimationUploaded (only
+	// the uploaded reference) or EstimationProduction (only the labelled
+	// predictions).
+	Reference string `json:"reference,omitempty"`
 }
+
+// Sources of the estimator's reference (EstimationSettings.Reference).
+const (
+	EstimationAuto       = "auto"
+	EstimationUploaded   = "uploaded"
+	EstimationProduction = "production"
+)
 
 // Defaults of label-free performance estimation.
 const (
@@ -166,6 +180,9 @@ func (s ModelSettings) WithDefaults() ModelSettings {
 	}
 	if s.Estimation.Calibration == "" {
 		s.Estimation.Calibration = "auto"
+	}
+	if s.Estimation.Reference == "" {
+		s.Estimation.Reference = EstimationAuto
 	}
 	return s
 }

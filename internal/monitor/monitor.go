@@ -25,7 +25,9 @@ type Store interface {
 	LatestLabelled(ctx context.Context, key modelwatch.ModelKey, n int) ([]store.LabelEvent, int64, error)
 	LatestPredictions(ctx context.Context, key modelwatch.ModelKey, n int) ([]modelwatch.Prediction, error)
 	FirstLabelledPredictions(ctx context.Context, key modelwatch.ModelKey, n int) ([]modelwatch.Prediction, error)
+	PredictionsBetween(ctx context.Context, key modelwatch.ModelKey, from, to time.Time, n int) ([]modelwatch.Prediction, error)
 	AddEstimate(ctx context.Context, e modelwatch.Estimate) (int64, error)
+	UpdateEstimate(ctx context.Context, e modelwatch.Estimate) error
 	Estimates(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.Estimate, error)
 	AddDriftRun(ctx context.Context, run modelwatch.DriftRun, report []byte) (int64, error)
 	DriftRuns(ctx context.Context, key modelwatch.ModelKey, kind string, limit int) ([]modelwatch.DriftRun, error)
