@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/modelwatch/modelwatch"
 )
@@ -39,12 +41,16 @@ type errorBody struct {
 }
 
 // writeError writes err as a JSON error response. Errors that are not
-// *modelwatch.Error are internal: they are logged, and the client sees a
-// generic message.
+// *modelwatch.Error are logged, and the client sees a generic message: 503
+// unavailable (with Retry-After) when the database does not answer a ping
+// either, since the request may then succeed later, else 500 internal.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *modelwatch.Error
 	if !errors.As(err, &e) {
 		e = &modelwatch.Error{Code: modelwatch.EInternal, Message: "internal error"}
+		if s.storeDown(r.Context()) {
+			e = &modelwatch.Error{Code: modelwatch.EUnavailable, Message: "the database is unavailable; retry later"}
+		}
 	}
 	status := statusOf(e.Code)
 	if status >= 500 {
@@ -57,12 +63,23 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, errorBody{Error: e})
 }
 
+// storeDown reports whether the database fails to answer a ping within a
+// second.
+func (s *Server) storeDown(ctx context.Context) bool {
+	if s.store == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	return s.store.Ping(ctx) != nil
+}
+
 // writeJSON writes v as a JSON response with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
-		b = []byte(`{"error":{"code":"internal","message":"encode response"}}`)
+		b = []byte(`{"error":{"code":"internal","message":"encode response","details":[]}}`)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
