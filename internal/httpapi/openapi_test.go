@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/modelwatch/modelwatch"
 )
 
 // TestOpenAPIMatchesRoutes checks the OpenAPI document against the route
@@ -69,3 +71,68 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 type http404 struct{}
 
 func (http404) ServeHTTP(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) }
+
+// TestOpenAPILimits checks that the document states the limits the code
+// enforces, and the error body's shape.
+func TestOpenAPILimits(t *testing.T) {
+	var spec struct {
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPI, &spec); err != nil {
+		t.Fatal(err)
+	}
+	type prop struct {
+		MaxLength     int `json:"maxLength"`
+		MaxProperties int `json:"maxProperties"`
+		PropertyNames struct {
+			MaxLength int `json:"maxLength"`
+		} `json:"propertyNames"`
+	}
+	var pred, perr struct {
+		Properties map[string]prop `json:"properties"`
+	}
+	var label struct {
+		OneOf []prop `json:"oneOf"`
+	}
+	var errBody struct {
+		Properties struct {
+			Error struct {
+				Required   []string `json:"required"`
+				Properties struct {
+					Details struct {
+						Type string `json:"type"`
+					} `json:"details"`
+				} `json:"properties"`
+			} `json:"error"`
+		} `json:"properties"`
+	}
+	for name, v := range map[string]any{"Prediction": &pred, "PredictionError": &perr, "Label": &label, "ErrorResponse": &errBody} {
+		if err := json.Unmarshal(spec.Components.Schemas[name], v); err != nil {
+			t.Fatalf("schema %s: %v", name, err)
+		}
+	}
+	checks := []struct {
+		what      string
+		got, want int
+	}{
+		{"Prediction.id maxLength", pred.Properties["id"].MaxLength, modelwatch.MaxIDLength},
+		{"Prediction.model_name maxLength", pred.Properties["model_name"].MaxLength, modelwatch.MaxNameLength},
+		{"Prediction.model_version maxLength", pred.Properties["model_version"].MaxLength, modelwatch.MaxNameLength},
+		{"Prediction.probabilities maxProperties", pred.Properties["probabilities"].MaxProperties, modelwatch.MaxClasses},
+		{"Prediction.probabilities propertyNames maxLength", pred.Properties["probabilities"].PropertyNames.MaxLength, modelwatch.MaxLabelLength},
+		{"PredictionError.model_name maxLength", perr.Properties["model_name"].MaxLength, modelwatch.MaxNameLength},
+		{"PredictionError.model_version maxLength", perr.Properties["model_version"].MaxLength, modelwatch.MaxNameLength},
+		{"PredictionError.error_type maxLength", perr.Properties["error_type"].MaxLength, modelwatch.MaxLabelLength},
+		{"Label string maxLength", label.OneOf[0].MaxLength, modelwatch.MaxLabelLength},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("openapi.json: %s = %d, the code enforces %d", c.what, c.got, c.want)
+		}
+	}
+	if e := errBody.Properties.Error; !slices.Contains(e.Required, "details") || e.Properties.Details.Type != "array" {
+		t.Errorf("openapi.json: error.details must be a required array, as the server always sends it (required %v, type %q)", e.Required, e.Properties.Details.Type)
+	}
+}
