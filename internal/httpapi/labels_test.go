@@ -212,3 +212,70 @@ func TestGroundTruthCounterStartsAtZero(t *testing.T) {
 		t.Errorf("model_ground_truth_received_total = %v after an unlabelled prediction, want a series at 0", got)
 	}
 }
+
+// TestWindowGaugesBoundary checks the window gauges at their threshold,
+// through /metrics and /api/v1/models: absent with 99 labelled
+// predictions, present with 100.
+func TestWindowGaugesBoundary(t *testing.T) {
+	s := newStack(t, httpapi.Options{})
+	var preds, labels strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&preds, `{"id":"w%d","model_name":"w","model_version":"1","prediction":"a"}`+"\n", i)
+		truth := "a"
+		if i%4 == 0 {
+			truth = "b"
+		}
+		fmt.Fprintf(&labels, `{"id":"w%d","ground_truth":%q}`+"\n", i, truth)
+	}
+	if r := s.do("POST", "/api/v1/predictions", "application/x-ndjson", []byte(preds.String())); r.status != 200 {
+		t.Fatalf("predictions: %d %s", r.status, r.body)
+	}
+	lines := strings.SplitAfter(labels.String(), "\n")
+	label := func(body string) {
+		t.Helper()
+		if r := s.do("POST", "/api/v1/ground-truth", "application/x-ndjson", []byte(body)); r.status != 200 {
+			t.Fatalf("labels: %d %s", r.status, r.body)
+		}
+	}
+	type versions struct {
+		ModelVersions []struct {
+			Window struct {
+				LabelledPredictions int      `json:"labelled_predictions"`
+				Accuracy            *float64 `json:"accuracy"`
+			} `json:"window"`
+		} `json:"model_versions"`
+	}
+	label(strings.Join(lines[:99], ""))
+	exposition := string(s.get("/metrics").body)
+	if !strings.Contains(exposition, `model_window_labelled_predictions{model_name="w",model_version="1"} 99`) {
+		t.Errorf("/metrics with 99 labels lacks the count 99")
+	}
+	for _, name := range []string{"model_accuracy", "model_precision", "model_recall", "model_f1_score"} {
+		if strings.Contains(exposition, name+`{model_name="w"`) {
+			t.Errorf("/metrics with 99 labels has %s", name)
+		}
+	}
+	var mv versions
+	s.get("/api/v1/models").decode(t, &mv)
+	if len(mv.ModelVersions) != 1 || mv.ModelVersions[0].Window.LabelledPredictions != 99 || mv.ModelVersions[0].Window.Accuracy != nil {
+		t.Errorf("/api/v1/models with 99 labels = %+v, want 99 and no accuracy", mv)
+	}
+
+	label(lines[99])
+	exposition = string(s.get("/metrics").body)
+	for _, want := range []string{
+		`model_window_labelled_predictions{model_name="w",model_version="1"} 100`,
+		`model_accuracy{model_name="w",model_version="1"} 0.75`,
+		`model_precision{model_name="w",model_version="1"}`,
+		`model_recall{model_name="w",model_version="1"} 0.75`,
+		`model_f1_score{model_name="w",model_version="1"}`,
+	} {
+		if !strings.Contains(exposition, want) {
+			t.Errorf("/metrics with 100 labels lacks %s", want)
+		}
+	}
+	s.get("/api/v1/models").decode(t, &mv)
+	if w := mv.ModelVersions[0].Window; w.LabelledPredictions != 100 || w.Accuracy == nil || *w.Accuracy != 0.75 {
+		t.Errorf("/api/v1/models with 100 labels = %+v, want accuracy 0.75", w)
+	}
+}
