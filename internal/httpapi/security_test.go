@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,56 +38,76 @@ func tokens(t *testing.T) (*auth.Tokens, map[string]string) {
 	return ts, byScope
 }
 
-// TestEveryRouteScope checks every route: without a token 401, with a token
-// lacking the scope 403, with the scope (or admin) not refused.
+// operation is one method of one path of the OpenAPI document, with the
+// scope it declares ("" for public ones).
+type operation struct{ method, path, scope string }
+
+// operations reads the server's OpenAPI document, which
+// TestOpenAPIMatchesRoutes keeps equal to the route table (paths, methods
+// and scopes), and returns every operation with its path parameters
+// filled in.
+func operations(t *testing.T, s *stack) []operation {
+	t.Helper()
+	var spec struct {
+		Paths map[string]map[string]struct {
+			Scope string `json:"x-scope"`
+		} `json:"paths"`
+	}
+	r := s.get("/api/openapi.json")
+	if r.status != 200 {
+		t.Fatalf("GET /api/openapi.json = %d", r.status)
+	}
+	r.decode(t, &spec)
+	fill := strings.NewReplacer("{name}", "m", "{version}", "1", "{id}", "1")
+	var ops []operation
+	for path, methods := range spec.Paths {
+		for method, op := range methods {
+			ops = append(ops, operation{strings.ToUpper(method), fill.Replace(path), op.Scope})
+		}
+	}
+	slices.SortFunc(ops, func(a, b operation) int { return strings.Compare(a.path+" "+a.method, b.path+" "+b.method) })
+	return ops
+}
+
+// TestEveryRouteScope checks every operation of the API, as the OpenAPI
+// document lists them: without a token 401, with a token lacking the
+// scope 403, with the scope (or admin) not refused; public ones answer
+// without a token.
 func TestEveryRouteScope(t *testing.T) {
 	ts, tok := tokens(t)
 	s := newStack(t, httpapi.Options{Auth: ts})
-	const mv = "/api/v1/models/m/versions/1"
-	routes := []struct{ method, path, scope string }{
-		{"POST", "/api/v1/predictions", "ingest"},
-		{"POST", "/api/v1/ground-truth", "ingest"},
-		{"POST", "/api/v1/errors", "ingest"},
-		{"GET", "/api/v1/models", "read"},
-		{"GET", "/api/ml/predictions/stats", "read"},
-		{"GET", "/api/ml/predictions/low-confidence", "read"},
-		{"GET", mv, "read"},
-		{"GET", mv + "/settings", "read"},
-		{"PUT", mv + "/settings", "admin"},
-		{"GET", mv + "/reference", "read"},
-		{"PUT", mv + "/reference", "admin"},
-		{"GET", mv + "/drift-runs", "read"},
-		{"POST", mv + "/drift-runs", "admin"},
-		{"GET", mv + "/drift-runs/1", "read"},
-		{"GET", mv + "/drift-runs/1/report", "read"},
-		{"GET", mv + "/concept-events", "read"},
-		{"GET", mv + "/estimates", "read"},
-		{"GET", "/api/v1/audit", "admin"},
-		{"GET", "/metrics", "read"},
+	ops := operations(t, s)
+	perScope := map[string]int{}
+	for _, op := range ops {
+		perScope[op.scope]++
 	}
-	for _, rt := range routes {
-		r := s.do(rt.method, rt.path, "application/json", []byte("{}"))
-		if r.status != 401 || r.header.Get("WWW-Authenticate") == "" {
-			t.Errorf("%s %s without a token = %d, want 401 with WWW-Authenticate", rt.method, rt.path, r.status)
+	if len(ops) < 20 || perScope["ingest"] == 0 || perScope["read"] == 0 || perScope["admin"] == 0 || perScope[""] == 0 {
+		t.Fatalf("the OpenAPI document lists %d operations (%v by scope); it should list them all", len(ops), perScope)
+	}
+	for _, op := range ops {
+		if op.scope == "" {
+			if r := s.do(op.method, op.path, "application/json", []byte("{}")); r.status == 401 || r.status == 403 || r.status >= 500 {
+				t.Errorf("public %s %s without a token = %d, want it served", op.method, op.path, r.status)
+			}
+			continue
 		}
-		r = s.do(rt.method, rt.path, "application/json", []byte("{}"), "Authorization", "Bearer not-a-token")
+		r := s.do(op.method, op.path, "application/json", []byte("{}"))
+		if r.status != 401 || r.header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s %s without a token = %d, want 401 with WWW-Authenticate", op.method, op.path, r.status)
+		}
+		r = s.do(op.method, op.path, "application/json", []byte("{}"), "Authorization", "Bearer not-a-token")
 		if r.status != 401 {
-			t.Errorf("%s %s with an unknown token = %d, want 401", rt.method, rt.path, r.status)
+			t.Errorf("%s %s with an unknown token = %d, want 401", op.method, op.path, r.status)
 		}
 		for _, scope := range auth.Scopes {
-			r = s.do(rt.method, rt.path, "application/json", []byte("{}"), "Authorization", "Bearer "+tok[scope])
-			allowed := scope == rt.scope || scope == "admin"
+			r = s.do(op.method, op.path, "application/json", []byte("{}"), "Authorization", "Bearer "+tok[scope])
+			allowed := scope == op.scope || scope == "admin"
 			if allowed && (r.status == 401 || r.status == 403) {
-				t.Errorf("%s %s with a %s token = %d %s, want it allowed", rt.method, rt.path, scope, r.status, r.body)
+				t.Errorf("%s %s with a %s token = %d %s, want it allowed", op.method, op.path, scope, r.status, r.body)
 			}
 			if !allowed && r.status != 403 {
-				t.Errorf("%s %s with a %s token = %d, want 403", rt.method, rt.path, scope, r.status)
+				t.Errorf("%s %s with a %s token = %d, want 403", op.method, op.path, scope, r.status)
 			}
-		}
-	}
-	for _, p := range []string{"/healthz", "/readyz"} {
-		if r := s.get(p); r.status != 200 {
-			t.Errorf("GET %s without a token = %d, want 200 (public)", p, r.status)
 		}
 	}
 }
