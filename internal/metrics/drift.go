@@ -175,3 +175,12 @@ func (d *DriftMetrics) Estimated(k modelwatch.ModelKey, res estimate.ChunkResult
 	}
 	d.EstimateMetrics.Estimated(k, res)
 }
+
+// EstimationError publishes the estimation error of a chunk (see
+// EstimateMetrics.EstimationError) for the admitted model versions.
+func (d *DriftMetrics) EstimationError(k modelwatch.ModelKey, res estimate.ChunkResult) {
+	if !d.versions.admit(k) {
+		return
+	}
+	d.EstimateMetrics.EstimationError(k, res)
+}

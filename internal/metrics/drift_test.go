@@ -12,6 +12,7 @@ import (
 
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/drift"
+	"github.com/modelwatch/modelwatch/estimate"
 	"github.com/modelwatch/modelwatch/internal/metrics"
 )
 
@@ -164,7 +165,16 @@ func TestDriftModelVersionCap(t *testing.T) {
 		d.ConceptDrift(k, false, 1)
 		d.DriftCheckRun(k, "concept", time.Unix(1, 0))
 	}
-	d.ConceptWarning(modelwatch.ModelKey{Name: "m", Version: "new"}, "ddm")
+	past := modelwatch.ModelKey{Name: "m", Version: "new"}
+	d.ConceptWarning(past, "ddm")
+	chunk := estimate.ChunkResult{Metrics: []estimate.MetricResult{{Name: "accuracy", Value: 0.8, Realized: 0.7, HasRealized: true}}}
+	d.Estimated(past, chunk)
+	d.EstimationError(past, chunk)
+	for _, name := range []string{"model_estimated_accuracy", "model_estimation_error"} {
+		if n := len(series(t, reg, name)); n != 0 {
+			t.Errorf("a version past the cap has %d series of %s", n, name)
+		}
+	}
 	if n := len(series(t, reg, "model_concept_drift_detected")); n != metrics.DefaultMaxModelVersions {
 		t.Errorf("%d series of model_concept_drift_detected, want %d", n, metrics.DefaultMaxModelVersions)
 	}
@@ -174,5 +184,9 @@ func TestDriftModelVersionCap(t *testing.T) {
 	d.ConceptWarning(modelwatch.ModelKey{Name: "m", Version: "0"}, "ddm")
 	if n := len(series(t, reg, "model_concept_drift_warnings_total")); n != 1 {
 		t.Errorf("an admitted version has %d warning series, want 1", n)
+	}
+	d.Estimated(modelwatch.ModelKey{Name: "m", Version: "0"}, chunk)
+	if n := len(series(t, reg, "model_estimated_accuracy")); n != 1 {
+		t.Errorf("an admitted version has %d estimate series, want 1", n)
 	}
 }
