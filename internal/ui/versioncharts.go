@@ -46,6 +46,10 @@ func (u *UI) charts(g grid, per []bucketStats, b baselineView, runs []modelwatch
 		})).build()
 
 	est := estimatedAccuracy(g, ests)
+	qualityNote := "Precision, recall and F1 are support-weighted over the classes, as scikit-learn's average='weighted'; weighted recall always equals accuracy."
+	if est.any {
+		qualityNote += " " + cbpeAssumptions
+	}
 	quality := newChart(g, "chart-quality", "Accuracy, precision, recall, F1", "labelled predictions").rate().
 		line("accuracy", "s0", column(per, func(s *bucketStats) float64 { return s.Accuracy })).
 		line("precision", "s1", column(per, func(s *bucketStats) float64 { return s.Precision })).
@@ -54,7 +58,7 @@ func (u *UI) charts(g grid, per []bucketStats, b baselineView, runs []modelwatch
 		rule("baseline "+b.Value, "rule-baseline", b.accuracy, true).
 		rule("concept drift below "+b.Threshold, "rule-drift", b.threshold, true).
 		rule("alert ModelAccuracyDrop below "+fmtRate(ruleAccuracyCritical), "rule-alert", ruleAccuracyCritical, true).
-		note("Precision, recall and F1 are support-weighted over the classes, as scikit-learn's average='weighted'; weighted recall always equals accuracy.").
+		note(qualityNote).
 		tooltips(tip(func(i int, s *bucketStats) string {
 			t := "accuracy " + fmtRate(s.Accuracy) + ", precision " + fmtRate(s.Precision) + ", recall " + fmtRate(s.Recall) +
 				", F1 " + fmtRate(s.F1) + " (" + fmtCount(s.Labelled) + " labelled)"
@@ -113,6 +117,13 @@ func (u *UI) charts(g grid, per []bucketStats, b baselineView, runs []modelwatch
 		{Title: "Predicted classes and data drift", Charts: []chart{classChart(g, per, tip), driftChart(g, b, runs)}},
 	}
 }
+
+// cbpeAssumptions is what the estimated accuracy takes for granted; the
+// chart says it wherever it draws an estimate.
+const cbpeAssumptions = "Estimated accuracy (CBPE, NannyML's confidence-based performance estimation) is computed from predicted probabilities alone " +
+	"and holds only under its assumptions: calibrated probabilities (after the isotonic calibration fitted on the reference), " +
+	"covariate shift only (the inputs may drift), and no concept drift (how inputs relate to labels must not change). " +
+	"When they fail the estimate is wrong and does not show it: compare it with the realised accuracy as labels arrive (model_estimation_error)."
 
 // estimateSeries is the accuracy CBPE estimated per point, from the newest
 // estimate whose chunk ends in it, with the newest lower threshold.
