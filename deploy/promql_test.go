@@ -32,7 +32,8 @@ var modelwatchMetrics = []string{
 	"model_estimated_roc_auc", "model_estimated_roc_auc_lower_threshold", "model_estimated_roc_auc_upper_threshold",
 	"model_estimation_error", "model_concept_drift_warnings_total",
 	// modelwatch itself.
-	"modelwatch_build_info", "modelwatch_http_requests_total",
+	"modelwatch_build_info", "modelwatch_http_requests_total", "modelwatch_http_request_duration_seconds",
+	"modelwatch_metric_series_overflow_total",
 }
 
 var histograms = map[string]bool{

@@ -49,6 +49,7 @@ type serveCmd struct {
 	MaxBodyBytes      int64         `help:"Largest accepted request body in bytes, after decompression." default:"16777216"`
 	MaxBatchRows      int           `help:"Most records accepted in one request." default:"100000"`
 	MaxLabelValues    int           `help:"Distinct predicted classes and error types kept as metric labels per model version; the rest are __other__." default:"100"`
+	MaxModelVersions  int           `help:"Model versions with Prometheus series of their own; further versions are counted under model_version=__other__ (their data are stored as usual)." default:"1000"`
 	WindowSize        int           `help:"Labelled predictions in each model version's sliding window." default:"1000"`
 	WindowMinCount    int           `help:"Labelled predictions needed before the window's accuracy, precision, recall and F1 are published." default:"100"`
 	SyncInterval      time.Duration `help:"How often windows pick up labels written by other replicas." default:"5s"`
@@ -118,7 +119,7 @@ func (c *serveCmd) run(e *env, started func(ctx context.Context, rt serveRuntime
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m, err := metrics.New(reg, metrics.Options{MaxLabelValues: c.MaxLabelValues, Version: buildVersion()})
+	m, err := metrics.New(reg, metrics.Options{MaxLabelValues: c.MaxLabelValues, MaxModelVersions: c.MaxModelVersions, Logger: log, Version: buildVersion()})
 	if err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
