@@ -157,3 +157,28 @@ func twoColumns(d Data) Data {
 	d.Scores = [][]float64{q, p}
 	return d
 }
+
+// FuzzChunkResultJSON reads arbitrary JSON as a stored chunk result: it
+// never panics, and what it reads is written and read back unchanged.
+func FuzzChunkResultJSON(f *testing.F) {
+	f.Add(`{"period":"analysis","key":"[0:499]","start_index":0,"end_index":499,"accuracy":{"value":0.8,"sampling_error":0.01,"realized":null,"upper_confidence_boundary":0.83,"lower_confidence_boundary":0.77,"upper_threshold":null,"lower_threshold":0.85,"alert":true}}`)
+	f.Add(`{"f1":{"value":1e308,"alert":false},"f1":{}}`)
+	f.Add(`{"key":null,"x":[]}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var r ChunkResult
+		if json.Unmarshal([]byte(s), &r) != nil {
+			return
+		}
+		once, err := json.Marshal(r)
+		if err != nil {
+			t.Fatalf("%q read as %+v cannot be written: %v", s, r, err)
+		}
+		var back ChunkResult
+		if err := json.Unmarshal(once, &back); err != nil {
+			t.Fatalf("%s, written from %q, cannot be read: %v", once, s, err)
+		}
+		if twice, _ := json.Marshal(back); string(twice) != string(once) {
+			t.Fatalf("read back and written again:\n%s\nwant\n%s", twice, once)
+		}
+	})
+}
