@@ -276,6 +276,11 @@ func ValidateSettings(set modelwatch.ModelSettings) []modelwatch.FieldError {
 			add("estimation.calibration", err.Error())
 		}
 	}
+	switch est.Reference {
+	case "", modelwatch.EstimationAuto, modelwatch.EstimationUploaded, modelwatch.EstimationProduction:
+	default:
+		add("estimation.reference", "must be auto, uploaded or production")
+	}
 	return errs
 }
 

@@ -38,14 +38,16 @@ func TestSettings(t *testing.T) {
 		t.Errorf("settings not stored: %s", r.body)
 	}
 	r = s.do("PUT", path, "application/json", []byte(`{"baseline_accuracy":1.5,"data_drift":{"schedule":"every monday"},
-		"num_stattest":"nope","drift_share":0,"detectors":[{"name":"adwin","params":{"nonsense":"1"}},{"name":"adwin"},{"name":"ddm","role":"loud"}]}`))
+		"num_stattest":"nope","drift_share":0,"detectors":[{"name":"adwin","params":{"nonsense":"1"}},{"name":"adwin"},{"name":"ddm","role":"loud"}],
+		"estimation":{"calibration":"sometimes","metrics":["accuracy","vibes"],"reference":"training"}}`))
 	var e errorResponse
 	r.decode(t, &e)
 	fields := map[string]bool{}
 	for _, d := range e.Error.Details {
 		fields[d.Field] = true
 	}
-	for _, f := range []string{"baseline_accuracy", "data_drift.schedule", "num_stattest", "drift_share", "detectors.0", "detectors.1.name", "detectors.2.role"} {
+	for _, f := range []string{"baseline_accuracy", "data_drift.schedule", "num_stattest", "drift_share", "detectors.0", "detectors.1.name", "detectors.2.role",
+		"estimation.calibration", "estimation.metrics", "estimation.reference"} {
 		if !fields[f] {
 			t.Errorf("invalid settings: no error for %s in %s", f, r.body)
 		}

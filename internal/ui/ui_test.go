@@ -345,6 +345,7 @@ func TestEstimatedAccuracy(t *testing.T) {
 		"estimated accuracy 0.712 over 500 predictions, realised 0.690 on 120 labelled",
 		"estimated accuracy 0.934 over 500 predictions",
 		"alert EstimatedPerformanceDrop below 0.810",
+		"covariate shift only", "no concept drift",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
