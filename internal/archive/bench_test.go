@@ -111,3 +111,37 @@ func BenchmarkArchive(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkArchiveRun measures the whole job on PostgreSQL for a day of
+// 100,000 predictions: export, verify, delete (predictions and ids) and the
+// partition drop. Each iteration stores the day first; only Run is timed.
+func BenchmarkArchiveRun(b *testing.B) {
+	const rows = 100_000
+	pg := testenv.StartPostgres(b, testenv.PostgresOptions{Durable: true})
+	db, err := postgres.Open(context.Background(), pg.NewDatabase(b), postgres.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	bucket, err := OpenBucket(context.Background(), "file://"+b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bucket.Close()
+	a := New(db, bucket, Options{Now: func() time.Time { return now }})
+	var took time.Duration
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		fillDay(b, db, rows)
+		b.StartTimer()
+		start := time.Now()
+		res, err := a.Run(context.Background())
+		took += time.Since(start)
+		if err != nil || res.Rows != rows {
+			b.Fatalf("Run = %+v, %v", res, err)
+		}
+		n += rows
+	}
+	b.ReportMetric(float64(n)/took.Seconds(), "rows/s")
+}

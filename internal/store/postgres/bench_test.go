@@ -213,6 +213,64 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
+// BenchmarkIngestRatio interleaves, batch by batch on one database, a raw
+// pgx CopyFrom of 1000 rows, the same rows through the store, and an NDJSON
+// batch through the HTTP API, so that the load of a shared machine weighs
+// on all three alike, and reports each one's rate and the store's and the
+// API's as a percentage of CopyFrom's.
+func BenchmarkIngestRatio(b *testing.B) {
+	pg := testenv.StartPostgres(b, testenv.PostgresOptions{Durable: true})
+	url := pg.NewDatabase(b)
+	db := openBench(b, url)
+	srv := benchServer(b, db)
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	cols := []string{"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
+		"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities"}
+	raw, direct, api := newBenchBody(1), newBenchBody(2), newBenchBody(3)
+	client := &http.Client{}
+	var tRaw, tDirect, tAPI time.Duration
+	n := 0
+	for b.Loop() {
+		raw.next('r')
+		start := time.Now()
+		if _, err := conn.CopyFrom(context.Background(), pgx.Identifier{"predictions"}, cols, pgx.CopyFromSlice(len(raw.preds), func(i int) ([]any, error) {
+			p := &raw.preds[i]
+			return []any{p.Timestamp, 1, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
+				p.Latency.PostprocessingMs, nil, nil, nil, nil, nil, []byte(p.Features), nil}, nil
+		})); err != nil {
+			b.Fatal(err)
+		}
+		tRaw += time.Since(start)
+		direct.next('s')
+		start = time.Now()
+		if _, err := db.IngestPredictions(context.Background(), direct.preds); err != nil {
+			b.Fatal(err)
+		}
+		tDirect += time.Since(start)
+		body := api.next('a')
+		start = time.Now()
+		resp, err := client.Post(srv.URL+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+		tAPI += time.Since(start)
+		n += benchBatch
+	}
+	b.ReportMetric(float64(n)/tRaw.Seconds(), "copyfrom-rows/s")
+	b.ReportMetric(float64(n)/tDirect.Seconds(), "store-rows/s")
+	b.ReportMetric(float64(n)/tAPI.Seconds(), "api-rows/s")
+	b.ReportMetric(100*tRaw.Seconds()/tDirect.Seconds(), "store-%-of-copyfrom")
+	b.ReportMetric(100*tRaw.Seconds()/tAPI.Seconds(), "api-%-of-copyfrom")
+}
+
 // openBench opens a store whose model version "bench:v1" has id 1.
 func openBench(b testing.TB, url string) *postgres.DB {
 	b.Helper()
