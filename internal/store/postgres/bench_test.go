@@ -228,8 +228,10 @@ func BenchmarkIngestRatio(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	cols := []string{"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
-		"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities"}
+	cols := []string{
+		"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
+		"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
+	}
 	raw, direct, api := newBenchBody(1), newBenchBody(2), newBenchBody(3)
 	client := &http.Client{}
 	var tRaw, tDirect, tAPI time.Duration
@@ -239,8 +241,10 @@ func BenchmarkIngestRatio(b *testing.B) {
 		start := time.Now()
 		if _, err := conn.CopyFrom(context.Background(), pgx.Identifier{"predictions"}, cols, pgx.CopyFromSlice(len(raw.preds), func(i int) ([]any, error) {
 			p := &raw.preds[i]
-			return []any{p.Timestamp, 1, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
-				p.Latency.PostprocessingMs, nil, nil, nil, nil, nil, []byte(p.Features), nil}, nil
+			return []any{
+				p.Timestamp, 1, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
+				p.Latency.PostprocessingMs, nil, nil, nil, nil, nil, []byte(p.Features), nil,
+			}, nil
 		})); err != nil {
 			b.Fatal(err)
 		}
