@@ -54,6 +54,7 @@ func (d *demoCmd) Run(e *env) error {
 	}
 	c.Addr, c.LogLevel, c.AlertmanagerURL = d.Addr, d.LogLevel, d.AlertmanagerURL
 	c.InsecureNoAuth = true // a demo on your own machine
+	c.linkToListener = true
 	c.DataDir = d.DataDir
 	if c.DataDir == "" {
 		dir, err := os.MkdirTemp("", "modelwatch-demo-")
@@ -64,7 +65,6 @@ func (d *demoCmd) Run(e *env) error {
 		c.DataDir = dir
 	}
 	return c.run(e, func(ctx context.Context, rt serveRuntime) {
-		c.ExternalURL = rt.url
 		if err := d.simulate(ctx, e, rt); err != nil && ctx.Err() == nil {
 			rt.log.Error("demo model service stopped", "err", err)
 		}

@@ -121,6 +121,10 @@ func TestDemo(t *testing.T) {
 			if a.Labels["source"] != "modelwatch" || a.Annotations["summary"] == "" || !strings.Contains(a.Annotations["description"], demoModel) {
 				t.Errorf("%s in Alertmanager = %+v, want modelwatch's alert describing %s", name, a, demoModel)
 			}
+			// The drift checks' alerts link to the run on the demo's address.
+			if name != "StreamingConceptDrift" && !strings.HasPrefix(a.GeneratorURL, s.url+"/api/v1/models/"+demoModel+"/versions/"+demoVersion+"/drift-runs/") {
+				t.Errorf("%s in Alertmanager links to %q, want a drift run on %s", name, a.GeneratorURL, s.url)
+			}
 		}
 	})
 	s.stop()
@@ -152,9 +156,10 @@ func (w *demoWatch) note(t *testing.T, what string, ok bool) {
 
 // amAlert is an alert as Alertmanager's GET /api/v2/alerts lists it.
 type amAlert struct {
-	Labels      map[string]string `json:"labels"`
-	Annotations map[string]string `json:"annotations"`
-	Status      struct {
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	GeneratorURL string            `json:"generatorURL"`
+	Status       struct {
 		State string `json:"state"`
 	} `json:"status"`
 }

@@ -37,6 +37,10 @@ import (
 )
 
 type serveCmd struct {
+	// linkToListener makes the listening address the default --external-url
+	// (the demo, whose links are opened on the same machine).
+	linkToListener bool `kong:"-"`
+
 	Addr              string        `help:"Address to listen on." default:":8080"`
 	DataDir           string        `help:"Directory for the embedded database and reports." default:"./modelwatch-data" type:"path"`
 	DB                string        `name:"db" help:"Database: a SQLite file path or sqlite:PATH (default: modelwatch.db in --data-dir), or a PostgreSQL URL postgres://user:password@host:5432/dbname?sslmode=require for several replicas."`
@@ -127,6 +131,19 @@ func (c *serveCmd) run(e *env, started func(ctx context.Context, rt serveRuntime
 	if err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	// Listen early: the demo's alerts link to the address it listens on.
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	defer ln.Close() // on an early return; Shutdown closes it otherwise
+	scheme := "http"
+	if cert != nil {
+		scheme = "https"
+	}
+	if c.ExternalURL == "" && c.linkToListener {
+		c.ExternalURL = scheme + "://" + displayAddr(ln.Addr())
+	}
 	notifier, err := alerting.New(alerting.Options{URLs: c.AlertmanagerURL, Logger: log})
 	if err != nil {
 		return err
@@ -190,14 +207,8 @@ func (c *serveCmd) run(e *env, started func(ctx context.Context, rt serveRuntime
 	}
 	defer closeArchive()
 
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.Addr, err)
-	}
-	scheme := "http"
 	if cert != nil {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: cert.get}
-		scheme = "https"
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+displayAddr(ln.Addr()))
 
