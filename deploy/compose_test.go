@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -329,7 +328,10 @@ func TestDockerBuildIsStatic(t *testing.T) {
 		}
 		buildArgs = append(buildArgs, fields[i])
 	}
-	goProg := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goProg, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go is not on PATH: %v", err)
+	}
 	full := append([]string{"build", "-o", out}, buildArgs...)
 	c := exec.Command(goProg, full...)
 	c.Dir = repoRoot(t)

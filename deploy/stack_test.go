@@ -124,8 +124,10 @@ const modelwatchToken = "deploy-test-token-0123456789abcdef"
 // empty data directory and returns its URL.
 func startModelwatch(t *testing.T, bin string, args ...string) string {
 	t.Helper()
-	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(),
-		"--token", modelwatchToken, "--metrics-public"}, args...)
+	args = append([]string{
+		"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(),
+		"--token", modelwatchToken, "--metrics-public",
+	}, args...)
 	p := startProgram(t, "modelwatch", bin, args...)
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if m := listeningRE.FindStringSubmatch(p.logs.String()); m != nil {

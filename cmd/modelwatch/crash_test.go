@@ -92,7 +92,9 @@ func TestCrashSafety(t *testing.T) {
 		}
 		time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
 		_ = s.cmd.Process.Signal(syscall.SIGKILL)
-		<-s.done
+		if err := <-s.done; err == nil {
+			t.Error("the server exited cleanly; it was meant to be killed")
+		}
 		close(stop)
 		wg.Wait()
 	}

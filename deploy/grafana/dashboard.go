@@ -39,6 +39,8 @@ const (
 var ds = common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("${datasource}")}
 
 // Dashboard builds the dashboard.
+//
+//nolint:staticcheck // dashboard v1 JSON, which Grafana 10 and 11 import; v2 needs Grafana 12
 func Dashboard() (dashboard.Dashboard, error) {
 	b := dashboard.NewDashboardBuilder(Title).
 		Uid(UID).

@@ -46,8 +46,10 @@ func TestSettings(t *testing.T) {
 	for _, d := range e.Error.Details {
 		fields[d.Field] = true
 	}
-	for _, f := range []string{"baseline_accuracy", "data_drift.schedule", "num_stattest", "drift_share", "detectors.0", "detectors.1.name", "detectors.2.role",
-		"estimation.calibration", "estimation.metrics", "estimation.reference"} {
+	for _, f := range []string{
+		"baseline_accuracy", "data_drift.schedule", "num_stattest", "drift_share", "detectors.0", "detectors.1.name", "detectors.2.role",
+		"estimation.calibration", "estimation.metrics", "estimation.reference",
+	} {
 		if !fields[f] {
 			t.Errorf("invalid settings: no error for %s in %s", f, r.body)
 		}
