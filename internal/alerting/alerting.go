@@ -47,12 +47,18 @@ type Options struct {
 
 // Notifier keeps modelwatch's alerts and delivers them to Alertmanager.
 type Notifier struct {
-	opts Options
-	urls []string
+	opts    Options
+	targets []*target
 
 	mu     sync.Mutex
 	active map[string]*entry // by label fingerprint
-	kick   chan struct{}
+}
+
+// target is one Alertmanager. Each has its own delivery loop, so one that
+// is down or slow delays only itself.
+type target struct {
+	url  string        // of the alerts endpoint
+	kick chan struct{} // capacity 1: deliver now
 }
 
 type entry struct {
@@ -80,19 +86,19 @@ func New(opts Options) (*Notifier, error) {
 	if opts.MaxRetries <= 0 {
 		opts.MaxRetries = 3
 	}
-	n := &Notifier{opts: opts, active: map[string]*entry{}, kick: make(chan struct{}, 1)}
+	n := &Notifier{opts: opts, active: map[string]*entry{}}
 	for _, raw := range opts.URLs {
 		u, err := url.Parse(strings.TrimRight(raw, "/"))
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("alertmanager URL %q: want http(s)://host:port", raw)
 		}
-		n.urls = append(n.urls, u.String()+"/api/v2/alerts")
+		n.targets = append(n.targets, &target{url: u.String() + "/api/v2/alerts", kick: make(chan struct{}, 1)})
 	}
 	return n, nil
 }
 
 // Enabled reports whether alerts are sent anywhere.
-func (n *Notifier) Enabled() bool { return len(n.urls) > 0 }
+func (n *Notifier) Enabled() bool { return len(n.targets) > 0 }
 
 func fingerprint(labels map[string]string) string {
 	keys := make([]string, 0, len(labels))
@@ -155,10 +161,13 @@ func (n *Notifier) Firing() []Alert {
 	return out
 }
 
+// wake asks every delivery loop to deliver now, without waiting.
 func (n *Notifier) wake() {
-	select {
-	case n.kick <- struct{}{}:
-	default:
+	for _, t := range n.targets {
+		select {
+		case t.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -185,30 +194,51 @@ func (n *Notifier) pending() []Alert {
 	return out
 }
 
-// Run delivers alerts until ctx ends: at once after Fire or Resolve, and
-// every ResendInterval.
+// Run delivers alerts until ctx ends: to each Alertmanager at once after
+// Fire or Resolve, and every ResendInterval. Each Alertmanager has its own
+// delivery loop, so one that is unreachable, slow or failing (and retried)
+// holds up neither the others nor the callers of Fire and Resolve.
 func (n *Notifier) Run(ctx context.Context) {
-	t := time.NewTicker(n.opts.ResendInterval)
-	defer t.Stop()
+	var wg sync.WaitGroup
+	for _, t := range n.targets {
+		wg.Go(func() { n.deliver(ctx, t) })
+	}
+	wg.Wait()
+}
+
+// deliver is the delivery loop of one Alertmanager.
+func (n *Notifier) deliver(ctx context.Context, t *target) {
+	tick := time.NewTicker(n.opts.ResendInterval)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			// A last delivery so resolutions made while stopping get out.
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			n.Send(sctx)
+			n.sendTo(sctx, t)
 			cancel()
 			return
-		case <-t.C:
-		case <-n.kick:
+		case <-tick.C:
+		case <-t.kick:
 		}
-		n.Send(ctx)
+		n.sendTo(ctx, t)
 	}
 }
 
-// Send posts the current alerts to every Alertmanager once (with retries).
+// Send posts the current alerts to every Alertmanager once (with retries),
+// in parallel, and returns when all are done.
 func (n *Notifier) Send(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, t := range n.targets {
+		wg.Go(func() { n.sendTo(ctx, t) })
+	}
+	wg.Wait()
+}
+
+// sendTo posts the current alerts to one Alertmanager (with retries).
+func (n *Notifier) sendTo(ctx context.Context, t *target) {
 	alerts := n.pending()
-	if len(alerts) == 0 || len(n.urls) == 0 {
+	if len(alerts) == 0 {
 		return
 	}
 	body, err := json.Marshal(alerts)
@@ -216,15 +246,9 @@ func (n *Notifier) Send(ctx context.Context) {
 		n.opts.Logger.Error("encode alerts", "err", err)
 		return
 	}
-	var wg sync.WaitGroup
-	for _, u := range n.urls {
-		wg.Go(func() {
-			if err := n.post(ctx, u, body); err != nil {
-				n.opts.Logger.Warn("send alerts to Alertmanager", "url", u, "alerts", len(alerts), "err", err)
-			}
-		})
+	if err := n.post(ctx, t.url, body); err != nil {
+		n.opts.Logger.Warn("send alerts to Alertmanager", "url", t.url, "alerts", len(alerts), "err", err)
 	}
-	wg.Wait()
 }
 
 var errClient = errors.New("rejected by Alertmanager")
