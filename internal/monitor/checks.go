@@ -79,9 +79,16 @@ func (m *Monitor) conceptDrift(ctx context.Context, key modelwatch.ModelKey, s m
 		return err
 	}
 	history = append(history, concept.AccuracyPoint{Time: now, Accuracy: accuracy})
-	chk, err := concept.CheckBaseline(baseline, history, now, concept.BaselineConfig{Tolerance: *s.ConceptTolerance})
+	tolerance := *s.ConceptTolerance
+	chk, err := concept.CheckBaseline(baseline, history, now, concept.BaselineConfig{Tolerance: tolerance})
 	if err != nil {
 		return err
+	}
+	if tolerance == 0 {
+		// BaselineConfig reads a zero Tolerance as its default, 0.05; in
+		// the settings (a pointer, nil for the default) 0 means drift as
+		// soon as accuracy is below the baseline: current < baseline − 0.
+		chk.DriftDetected = chk.CurrentAccuracy < chk.BaselineAccuracy
 	}
 	run.Status = modelwatch.RunOK
 	run.DriftDetected = chk.DriftDetected

@@ -405,3 +405,52 @@ func TestScheduledChecks(t *testing.T) {
 		t.Fatalf("with concept checks off and hourly data checks: %d ran, want 1", n)
 	}
 }
+
+// TestConceptToleranceZero checks that a tolerance of 0 in the settings
+// means drift on any drop below the baseline, not the default 0.05.
+func TestConceptToleranceZero(t *testing.T) {
+	for _, c := range []struct {
+		tolerance *float64
+		drift     bool
+	}{
+		{nil, false},       // the default 0.05: 0.88 is within it
+		{new(0.0), true},   // any drop
+		{new(0.01), true},  // 0.88 < 0.9 − 0.01
+		{new(0.03), false}, // 0.88 ≥ 0.9 − 0.03 (0.87)
+	} {
+		tol := "default"
+		if c.tolerance != nil {
+			tol = fmt.Sprint(*c.tolerance)
+		}
+		t.Run("tolerance "+tol, func(t *testing.T) {
+			f := newFixture(t)
+			if err := f.db.PutModelSettings(t.Context(), key, modelwatch.ModelSettings{BaselineAccuracy: new(0.9), ConceptTolerance: c.tolerance}); err != nil {
+				t.Fatal(err)
+			}
+			var ps []modelwatch.Prediction
+			for i := range 100 { // 88 right, 12 wrong: accuracy 0.88
+				p := modelwatch.Prediction{ID: fmt.Sprint(i), ModelName: key.Name, ModelVersion: key.Version, Timestamp: t0.Add(-time.Hour), Prediction: "1", GroundTruth: "1"}
+				if i < 12 {
+					p.GroundTruth = "0"
+				}
+				ps = append(ps, p)
+			}
+			if _, err := f.db.IngestPredictions(t.Context(), ps); err != nil {
+				t.Fatal(err)
+			}
+			run, err := f.mon.RunCheck(t.Context(), key, modelwatch.KindConcept, f.week(), time.Time{})
+			if err != nil || run.Status != modelwatch.RunOK || *run.Accuracy != 0.88 {
+				t.Fatalf("tolerance %v: run = %+v, %v", c.tolerance, run, err)
+			}
+			var chk struct {
+				Drift bool `json:"drift_detected"`
+			}
+			if err := json.Unmarshal(run.Result, &chk); err != nil {
+				t.Fatal(err)
+			}
+			if run.DriftDetected != c.drift || chk.Drift != c.drift {
+				t.Errorf("accuracy 0.88, baseline 0.9, tolerance %s: drift %v (result %v), want %v", tol, run.DriftDetected, chk.Drift, c.drift)
+			}
+		})
+	}
+}
