@@ -24,27 +24,57 @@ type detectorSet struct {
 	lastSeq  int64  // the newest label fed
 }
 
+// detection is a detector's signal on one label: a stored event, and
+// whether the detector drifted (and so starts over on its next label).
+type detection struct {
+	event modelwatch.ConceptEvent
+	reset bool
+}
+
 // OnLabel feeds a label event to the model version's streaming detectors and
 // records their detections. The windows call it for every label event, in
 // revision order.
 func (m *Monitor) OnLabel(e store.LabelEvent) {
-	set, err := m.detectorSet(context.Background(), e.Model, e.Seq)
+	ctx := context.Background()
+	set, err := m.detectorSet(ctx, e.Model, e.Seq)
 	if err != nil {
 		m.log.Error("streaming detectors", "model", e.Model.String(), "err", err)
 		return
 	}
 	set.mu.Lock()
-	evs := set.feed(e, m.opts.Now(), true)
+	ds := set.feed(e, m.opts.Now())
 	set.mu.Unlock()
-	if len(evs) == 0 {
+	m.record(ctx, e.Model, ds)
+}
+
+// record stores detections, remembers the resets the events do not show,
+// counts them and raises the alerts of drifts. The detectors have moved on
+// whatever happens here, so a store failure is logged.
+func (m *Monitor) record(ctx context.Context, key modelwatch.ModelKey, ds []detection) {
+	if len(ds) == 0 {
 		return
 	}
-	if err := m.store.AddConceptEvents(context.Background(), evs); err != nil {
-		m.log.Error("store streaming drift detections", "model", e.Model.String(), "err", err)
+	evs := make([]modelwatch.ConceptEvent, len(ds))
+	for i, d := range ds {
+		evs[i] = d.event
+	}
+	if err := m.store.AddConceptEvents(ctx, evs); err != nil {
+		m.log.Error("store streaming drift detections", "model", key.String(), "err", err)
+	}
+	resets := map[string]int64{}
+	for _, d := range ds {
+		if d.reset && d.event.Kind != modelwatch.RoleDrift {
+			resets[d.event.Detector] = max(resets[d.event.Detector], d.event.Seq)
+		}
+	}
+	for det, seq := range resets {
+		if err := m.recordReset(ctx, key, det, seq); err != nil {
+			m.log.Error("record streaming detector reset", "model", key.String(), "detector", det, "err", err)
+		}
 	}
 	for _, ev := range evs {
-		m.log.Info("streaming concept drift detector", "model", e.Model.String(), "detector", ev.Detector, "kind", ev.Kind, "seq", ev.Seq)
-		if ev.Kind == "drift" {
+		m.log.Info("streaming concept drift detector", "model", key.String(), "detector", ev.Detector, "kind", ev.Kind, "seq", ev.Seq)
+		if ev.Kind == modelwatch.RoleDrift {
 			m.rec.ConceptEvent(ev.Model, ev.Detector)
 			m.streamingAlert(ev)
 		} else {
@@ -53,44 +83,58 @@ func (m *Monitor) OnLabel(e store.LabelEvent) {
 	}
 }
 
-// feed updates the detectors with one label and returns their detections
-// (drifts, and entries into a warning zone) when record is true.
-func (s *detectorSet) feed(e store.LabelEvent, now time.Time, record bool) []modelwatch.ConceptEvent {
+// labelError is the value the detectors are fed: 1 for a wrong prediction,
+// 0 for a right one.
+func labelError(e store.LabelEvent) float64 {
+	if e.Truth != e.Prediction {
+		return 1
+	}
+	return 0
+}
+
+// feed updates the detectors with one label and returns their detections:
+// drifts, and entries into a warning zone. How a signal is stored depends on
+// the detector's role:
+//
+//	signal             role drift   role warning
+//	drift (resets)     "drift"      "warning", reset
+//	warning zone       "warning"    "warning"
+//
+// so a stored "drift" always marks a reset, a stored "warning" may or may
+// not; detection.reset tells them apart.
+func (s *detectorSet) feed(e store.LabelEvent, now time.Time) []detection {
 	if e.Seq <= s.lastSeq {
 		return nil
 	}
 	s.lastSeq = e.Seq
-	x := 0.0
-	if e.Truth != e.Prediction {
-		x = 1
-	}
-	var evs []modelwatch.ConceptEvent
+	x := labelError(e)
+	var out []detection
 	for i, d := range s.dets {
 		d.Update(x)
-		warn := false
+		drift, warn := d.DriftDetected(), false
 		if w, ok := d.(concept.WarningDetector); ok {
 			warn = w.WarningDetected()
 		}
-		if record {
-			switch {
-			case d.DriftDetected() && s.warnOnly[i]:
-				evs = append(evs, modelwatch.ConceptEvent{Model: e.Model, Detector: s.names[i], Kind: "warning", At: now, Seq: e.Seq})
-			case d.DriftDetected():
-				evs = append(evs, modelwatch.ConceptEvent{Model: e.Model, Detector: s.names[i], Kind: "drift", At: now, Seq: e.Seq})
-			case warn && !s.warning[i]:
-				evs = append(evs, modelwatch.ConceptEvent{Model: e.Model, Detector: s.names[i], Kind: "warning", At: now, Seq: e.Seq})
+		ev := modelwatch.ConceptEvent{Model: e.Model, Detector: s.names[i], Kind: modelwatch.RoleWarning, At: now, Seq: e.Seq}
+		switch {
+		case drift:
+			if !s.warnOnly[i] {
+				ev.Kind = modelwatch.RoleDrift
 			}
+			out = append(out, detection{event: ev, reset: true})
+		case warn && !s.warning[i]:
+			out = append(out, detection{event: ev})
 		}
-		s.warning[i] = warn && !d.DriftDetected()
+		s.warning[i] = warn && !drift
 	}
-	return evs
+	return out
 }
 
 // detectorSet returns the detectors of a model version, building them from
 // its settings on first use. A new detector replays the version's labels
-// since its last recorded drift (at most ReplayLimit of the latest, and only
-// those before seq, which the caller feeds live) without recording anything:
-// a drift resets a detector, so this rebuilds the state it had.
+// since its last reset (at most ReplayLimit of the latest, and only those
+// before seq, which the caller feeds live) without recording anything: a
+// drift resets a detector, so this rebuilds the state it had.
 func (m *Monitor) detectorSet(ctx context.Context, key modelwatch.ModelKey, seq int64) (*detectorSet, error) {
 	m.detMu.Lock()
 	set := m.detectors[key]
@@ -135,37 +179,67 @@ func (m *Monitor) detectorSet(ctx context.Context, key modelwatch.ModelKey, seq 
 	return set, nil
 }
 
+// resetName names the record of the label at which a detector of a model
+// version last reset, kept with the store's job runs (see lastReset).
+func resetName(key modelwatch.ModelKey, detector string) string {
+	return "concept-reset/" + detector + "/" + key.String()
+}
+
+// recordReset remembers that a detector reset at label seq. A reset of a
+// detector in the drift role is also its stored "drift" event; one in the
+// warning role is stored as a "warning", like the entries into its warning
+// zone that do not reset it, so the label is kept beside the events. The
+// store's job-run register holds it: one row per detector, the label
+// sequence number as the Unix time in microseconds.
+func (m *Monitor) recordReset(ctx context.Context, key modelwatch.ModelKey, detector string, seq int64) error {
+	return m.store.RecordRun(ctx, resetName(key, detector), time.UnixMicro(seq))
+}
+
+// lastReset returns the label at which a detector last reset, 0 when
+// unknown: the newer of its latest "drift" event (evs, newest first) and
+// the reset recorded by recordReset.
+func (m *Monitor) lastReset(ctx context.Context, key modelwatch.ModelKey, detector string, evs []modelwatch.ConceptEvent) (int64, error) {
+	var from int64
+	for _, e := range evs {
+		if e.Detector == detector && e.Kind == modelwatch.RoleDrift {
+			from = e.Seq
+			break
+		}
+	}
+	at, err := m.store.LastRun(ctx, resetName(key, detector))
+	if err != nil {
+		return 0, err
+	}
+	if !at.IsZero() {
+		from = max(from, at.UnixMicro())
+	}
+	return from, nil
+}
+
 // replay feeds each detector of a new set the labels before seq that follow
-// its last recorded drift.
+// its last reset.
 func (m *Monitor) replay(ctx context.Context, key modelwatch.ModelKey, set *detectorSet, seq int64) error {
 	evs, err := m.store.ConceptEvents(ctx, key, 10000)
 	if err != nil {
 		return err
-	}
-	lastDrift := map[string]int64{}
-	for _, e := range evs { // newest first
-		if _, seen := lastDrift[e.Detector]; !seen && e.Kind == "drift" {
-			lastDrift[e.Detector] = e.Seq
-		}
 	}
 	labels, _, err := m.store.LatestLabelled(ctx, key, m.opts.ReplayLimit)
 	if err != nil {
 		return err
 	}
 	for i, d := range set.dets {
-		from := lastDrift[set.names[i]]
+		from, err := m.lastReset(ctx, key, set.names[i], evs)
+		if err != nil {
+			return err
+		}
 		for _, l := range labels {
 			if l.Seq <= from || l.Seq >= seq {
 				continue
 			}
-			x := 0.0
-			if l.Truth != l.Prediction {
-				x = 1
-			}
-			d.Update(x)
+			d.Update(labelError(l))
 		}
 		if w, ok := d.(concept.WarningDetector); ok {
-			set.warning[i] = w.WarningDetected()
+			set.warning[i] = w.WarningDetected() && !d.DriftDetected()
 		}
 	}
 	return nil

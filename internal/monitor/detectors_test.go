@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,9 +59,17 @@ func feed(t *testing.T, db *sqlite.DB, w *Windows, stream [][2]string, from, to 
 
 func startMonitor(t *testing.T, path string, rec *recorder, al *alerter) (*sqlite.DB, *Monitor, *Windows) {
 	t.Helper()
+	return startMonitorWith(t, path, rec, Options{Alerter: al})
+}
+
+// startMonitorWith opens the database at path and starts a monitor with
+// opts (and the test clock) and its windows.
+func startMonitorWith(t *testing.T, path string, rec *recorder, opts Options) (*sqlite.DB, *Monitor, *Windows) {
+	t.Helper()
 	clock := storetest.NewClock(t0)
 	db := openDBWithClock(t, path, clock.Now)
-	mon := New(db, rec, Options{Now: clock.Now, Alerter: al})
+	opts.Now = clock.Now
+	mon := New(db, rec, opts)
 	w := NewWindows(db, WindowsOptions{OnEvent: mon.OnLabel})
 	if err := w.Rebuild(t.Context()); err != nil {
 		t.Fatal(err)
@@ -164,5 +173,91 @@ func TestStreamingAlertExpires(t *testing.T) {
 	mon.expireStreamingAlerts()
 	if al.firing[AlertStreamingDrift] != nil {
 		t.Fatalf("alert still firing after the hold time: %v", al.log)
+	}
+}
+
+// shiftingStream is n labels whose error rate alternates between 0.05 and
+// 0.4 every period labels, as (truth, prediction) pairs: every rise makes
+// the detectors drift, so they reset again and again.
+func shiftingStream(n, period int) [][2]string {
+	rng := rand.New(rand.NewPCG(7, 7))
+	out := make([][2]string, n)
+	for i := range out {
+		p := 0.05
+		if (i/period)%2 == 1 {
+			p = 0.4
+		}
+		out[i] = [2]string{"1", "1"}
+		if rng.Float64() < p {
+			out[i][0] = "0"
+		}
+	}
+	return out
+}
+
+// TestStreamingDetectorsReplayFromLastReset restarts a monitor twice in a
+// stream of many drifts with a replay limit shorter than the stream: each
+// detector rebuilds its state from its own last reset, whether its drifts
+// are stored as "drift" (drift role) or as "warning" (warning role, where
+// they mix with the entries into its warning zone, which do not reset it),
+// so the detections are those of a monitor that never stopped.
+func TestStreamingDetectorsReplayFromLastReset(t *testing.T) {
+	const n, limit = 6000, 1500
+	stream := shiftingStream(n, 700)
+	// Each case restarts where every detector's last reset is within the
+	// replay limit, and at least once where the warning-role detector's
+	// latest stored "warning" is an entry into its warning zone, not a
+	// reset: ddm at 3600 (warning at 3562, drift at 3629) and 5000 (4949,
+	// 5010); eddm at 4700 (reset at 3536, warnings until 4181).
+	for _, c := range []struct {
+		name      string
+		detectors []modelwatch.DetectorSpec
+		restarts  []int
+	}{
+		{"defaults: adwin drift, ddm warning", nil, []int{2500, 3600, 5000}},
+		{"ddm drift, eddm and adwin warning", []modelwatch.DetectorSpec{
+			{Name: "ddm"}, {Name: "eddm", Role: modelwatch.RoleWarning}, {Name: "adwin", Role: modelwatch.RoleWarning},
+		}, []int{2500, 3600, 4700}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			run := func(name string, restarts ...int) []string {
+				t.Helper()
+				path := filepath.Join(dir, name)
+				var db *sqlite.DB
+				from := 0
+				for _, to := range append(restarts, n) {
+					var w *Windows
+					db, _, w = startMonitorWith(t, path, newRecorder(), Options{ReplayLimit: limit})
+					if from == 0 {
+						if err := db.PutModelSettings(t.Context(), key, modelwatch.ModelSettings{Detectors: c.detectors}); err != nil {
+							t.Fatal(err)
+						}
+					}
+					feed(t, db, w, stream, from, to)
+					if to < n {
+						if err := db.Close(); err != nil {
+							t.Fatal(err)
+						}
+					}
+					from = to
+				}
+				return detections(t, db)
+			}
+			continuous := run("continuous.db")
+			restarted := run("restarted.db", c.restarts...)
+			resets := map[string]int{}
+			for _, d := range continuous {
+				resets[strings.SplitN(d, "/", 2)[0]]++
+			}
+			for _, sp := range (modelwatch.ModelSettings{Detectors: c.detectors}).WithDefaults().Detectors {
+				if resets[sp.Name] < 4 {
+					t.Fatalf("%s flagged %d times in the whole stream; the test needs a detector that resets often", sp.Name, resets[sp.Name])
+				}
+			}
+			if !slices.Equal(continuous, restarted) {
+				t.Errorf("detections differ after restarts:\n continuous %v\n restarted  %v", continuous, restarted)
+			}
+		})
 	}
 }

@@ -34,6 +34,8 @@ type Store interface {
 	DriftRun(ctx context.Context, key modelwatch.ModelKey, id int64) (modelwatch.DriftRun, error)
 	AddConceptEvents(ctx context.Context, evs []modelwatch.ConceptEvent) error
 	ConceptEvents(ctx context.Context, key modelwatch.ModelKey, limit int) ([]modelwatch.ConceptEvent, error)
+	LastRun(ctx context.Context, name string) (time.Time, error)
+	RecordRun(ctx context.Context, name string, scheduledFor time.Time) error
 }
 
 // Recorder is what the monitor reports to Prometheus.
