@@ -31,58 +31,6 @@ type detection struct {
 	reset bool
 }
 
-// OnLabel feeds a label event to the model version's streaming detectors and
-// records their detections. The windows call it for every label event, in
-// revision order.
-func (m *Monitor) OnLabel(e store.LabelEvent) {
-	ctx := context.Background()
-	set, err := m.detectorSet(ctx, e.Model, e.Seq)
-	if err != nil {
-		m.log.Error("streaming detectors", "model", e.Model.String(), "err", err)
-		return
-	}
-	set.mu.Lock()
-	ds := set.feed(e, m.opts.Now())
-	set.mu.Unlock()
-	m.record(ctx, e.Model, ds)
-}
-
-// record stores detections, remembers the resets the events do not show,
-// counts them and raises the alerts of drifts. The detectors have moved on
-// whatever happens here, so a store failure is logged.
-func (m *Monitor) record(ctx context.Context, key modelwatch.ModelKey, ds []detection) {
-	if len(ds) == 0 {
-		return
-	}
-	evs := make([]modelwatch.ConceptEvent, len(ds))
-	for i, d := range ds {
-		evs[i] = d.event
-	}
-	if err := m.store.AddConceptEvents(ctx, evs); err != nil {
-		m.log.Error("store streaming drift detections", "model", key.String(), "err", err)
-	}
-	resets := map[string]int64{}
-	for _, d := range ds {
-		if d.reset && d.event.Kind != modelwatch.RoleDrift {
-			resets[d.event.Detector] = max(resets[d.event.Detector], d.event.Seq)
-		}
-	}
-	for det, seq := range resets {
-		if err := m.recordReset(ctx, key, det, seq); err != nil {
-			m.log.Error("record streaming detector reset", "model", key.String(), "detector", det, "err", err)
-		}
-	}
-	for _, ev := range evs {
-		m.log.Info("streaming concept drift detector", "model", key.String(), "detector", ev.Detector, "kind", ev.Kind, "seq", ev.Seq)
-		if ev.Kind == modelwatch.RoleDrift {
-			m.rec.ConceptEvent(ev.Model, ev.Detector)
-			m.streamingAlert(ev)
-		} else {
-			m.rec.ConceptWarning(ev.Model, ev.Detector)
-		}
-	}
-}
-
 // labelError is the value the detectors are fed: 1 for a wrong prediction,
 // 0 for a right one.
 func labelError(e store.LabelEvent) float64 {

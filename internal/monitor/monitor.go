@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/modelwatch/modelwatch"
@@ -88,6 +89,10 @@ type Options struct {
 	// StreamingAlertHold is how long a streaming detection keeps its alert
 	// firing (default 1h).
 	StreamingAlertHold time.Duration
+	// LabelQueue bounds the label events waiting for the streaming
+	// detectors (default 65536). The events that do not fit are not lost:
+	// the detectors of their model versions catch up from the store.
+	LabelQueue int
 }
 
 // Monitor runs the scheduled drift checks and the streaming concept-drift
@@ -108,6 +113,11 @@ type Monitor struct {
 	detMu     sync.Mutex
 	detectors map[modelwatch.ModelKey]*detectorSet
 	streaming map[streamKey]time.Time // when each streaming alert last fired
+
+	qMu      sync.Mutex // guards queue
+	queue    labelQueue
+	streamMu sync.Mutex  // one Drain at a time, so labels are fed in order
+	draining atomic.Bool // Run's drainer takes the queued labels
 }
 
 type streamKey struct {
@@ -135,6 +145,9 @@ func New(st Store, rec Recorder, opts Options) *Monitor {
 	if opts.StreamingAlertHold <= 0 {
 		opts.StreamingAlertHold = time.Hour
 	}
+	if opts.LabelQueue <= 0 {
+		opts.LabelQueue = 65536
+	}
 	m := &Monitor{
 		store: st, rec: rec, opts: opts, log: opts.Logger,
 		refs:      newReferenceCache(st),
@@ -142,15 +155,20 @@ func New(st Store, rec Recorder, opts Options) *Monitor {
 		running:   map[string]bool{},
 		detectors: map[modelwatch.ModelKey]*detectorSet{},
 		streaming: map[streamKey]time.Time{},
+		queue:     labelQueue{behind: map[modelwatch.ModelKey]int64{}, wake: make(chan struct{}, 1)},
 	}
 	m.sched = scheduler.New(m.jobs, scheduler.Options{Locker: opts.Locker, Now: opts.Now, Interval: opts.Interval, Logger: opts.Logger})
 	return m
 }
 
-// Run runs scheduled checks and expires streaming alerts until ctx ends.
+// Run runs scheduled checks, feeds the streaming detectors the labels
+// OnLabel queues, and expires streaming alerts, until ctx ends.
 func (m *Monitor) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { m.sched.Run(ctx) })
+	m.draining.Store(true)
+	defer m.draining.Store(false)
+	wg.Go(func() { m.drain(ctx, m.opts.Interval) })
 	t := time.NewTicker(m.opts.Interval)
 	defer t.Stop()
 	for {
