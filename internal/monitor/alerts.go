@@ -87,17 +87,24 @@ func deref(p *float64) float64 {
 	return *p
 }
 
-// streamingAlert fires the alert of a streaming detection; it stays firing
-// for StreamingAlertHold after the latest detection.
+// streamingAlert fires the alert of a streaming drift detection; it stays
+// firing for StreamingAlertHold after the latest detection. A detection no
+// newer than one already alerted on changes nothing.
 func (m *Monitor) streamingAlert(e modelwatch.ConceptEvent) {
 	if m.opts.Alerter == nil {
 		return
 	}
+	k := streamKey{e.Model, e.Detector}
+	m.detMu.Lock()
+	last, firing := m.streaming[k]
+	if firing && !e.At.After(last.At) && (!e.At.Equal(last.At) || e.Seq <= last.Seq) {
+		m.detMu.Unlock()
+		return
+	}
+	m.streaming[k] = e
+	m.detMu.Unlock()
 	labels := alertLabels(AlertStreamingDrift, "warning", e.Model)
 	labels["detector"] = e.Detector
-	m.detMu.Lock()
-	m.streaming[streamKey{e.Model, e.Detector}] = m.opts.Now()
-	m.detMu.Unlock()
 	m.opts.Alerter.Fire(labels, map[string]string{
 		"summary": "Streaming concept drift detected",
 		"description": fmt.Sprintf("The %s detector flagged a change in the error rate of model %s v%s at labelled prediction #%d (%s).",
@@ -114,8 +121,8 @@ func (m *Monitor) expireStreamingAlerts() {
 	now := m.opts.Now()
 	m.detMu.Lock()
 	var expired []streamKey
-	for k, at := range m.streaming {
-		if now.Sub(at) >= m.opts.StreamingAlertHold {
+	for k, e := range m.streaming {
+		if now.Sub(e.At) >= m.opts.StreamingAlertHold {
 			expired = append(expired, k)
 			delete(m.streaming, k)
 		}
@@ -128,8 +135,21 @@ func (m *Monitor) expireStreamingAlerts() {
 	}
 }
 
-// Restore brings metrics and alerts back after a start: the gauges and the
-// firing alerts of each model version's latest successful checks.
+// streamingLookback is how many of a model version's latest detections
+// Restore reads to find each detector's latest drift.
+const streamingLookback = 500
+
+// Restore brings gauges and alerts in line with the store: for each model
+// version and kind of check, the drift gauges and the alert follow the
+// newest successful run (firing with its numbers when it found drift,
+// resolved otherwise) and the last-run gauge the newest run; each streaming
+// detector's alert fires while its latest stored drift is younger than
+// StreamingAlertHold. The server calls it at start, and Run every Interval,
+// so that replicas sharing a database converge on the runs and detections
+// any of them stored. It costs a query per model version and kind, plus one
+// for the report of a data-drift run not published yet, and one per model
+// version for the detections when alerts are on; what is already published
+// is left as it is.
 func (m *Monitor) Restore(ctx context.Context) error {
 	mvs, err := m.store.ModelVersions(ctx)
 	if err != nil {
@@ -137,31 +157,67 @@ func (m *Monitor) Restore(ctx context.Context) error {
 	}
 	for _, mv := range mvs {
 		for _, kind := range []string{modelwatch.KindData, modelwatch.KindConcept} {
-			runs, err := m.store.DriftRuns(ctx, mv.ModelKey, kind, 50)
+			if err := m.restoreRuns(ctx, mv.ModelKey, kind); err != nil {
+				return err
+			}
+		}
+		if err := m.restoreStreaming(ctx, mv.ModelKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restoreRuns publishes the newest runs of a model version's kind of check.
+func (m *Monitor) restoreRuns(ctx context.Context, key modelwatch.ModelKey, kind string) error {
+	runs, err := m.store.DriftRuns(ctx, key, kind, 50)
+	if err != nil || len(runs) == 0 {
+		return err
+	}
+	newest := runs[0]
+	for _, r := range runs {
+		if r.Status != modelwatch.RunOK {
+			continue
+		}
+		if r.ID <= m.publishedID(runKey{key, kind}) {
+			break
+		}
+		var rep *drift.Report
+		if kind == modelwatch.KindData {
+			full, err := m.store.DriftRun(ctx, key, r.ID)
 			if err != nil {
 				return err
 			}
-			for _, r := range runs {
-				if r.Status != modelwatch.RunOK {
-					continue
-				}
-				var rep *drift.Report
-				if kind == modelwatch.KindData {
-					full, err := m.store.DriftRun(ctx, mv.ModelKey, r.ID)
-					if err != nil {
-						return err
-					}
-					rep = &drift.Report{}
-					if err := json.Unmarshal(full.Result, rep); err != nil {
-						return fmt.Errorf("restore drift run %d of %s: %w", r.ID, mv.ModelKey, err)
-					}
-				}
-				m.publish(r, rep)
-				break
+			rep = &drift.Report{}
+			if err := json.Unmarshal(full.Result, rep); err != nil {
+				return fmt.Errorf("restore drift run %d of %s: %w", r.ID, key, err)
 			}
-			if len(runs) > 0 {
-				m.rec.DriftCheckRun(mv.ModelKey, kind, runs[0].FinishedAt)
-			}
+		}
+		m.publish(r, rep)
+		break
+	}
+	m.publish(newest, nil) // the last-run gauge
+	return nil
+}
+
+// restoreStreaming fires the alerts of a model version's recent streaming
+// drift detections.
+func (m *Monitor) restoreStreaming(ctx context.Context, key modelwatch.ModelKey) error {
+	if m.opts.Alerter == nil {
+		return nil
+	}
+	evs, err := m.store.ConceptEvents(ctx, key, streamingLookback)
+	if err != nil {
+		return err
+	}
+	now, seen := m.opts.Now(), map[string]bool{}
+	for _, e := range evs { // newest first
+		if e.Kind != modelwatch.RoleDrift || seen[e.Detector] {
+			continue
+		}
+		seen[e.Detector] = true
+		if now.Sub(e.At) < m.opts.StreamingAlertHold {
+			m.streamingAlert(e)
 		}
 	}
 	return nil

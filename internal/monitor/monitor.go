@@ -112,12 +112,15 @@ type Monitor struct {
 
 	detMu     sync.Mutex
 	detectors map[modelwatch.ModelKey]*detectorSet
-	streaming map[streamKey]time.Time // when each streaming alert last fired
+	streaming map[streamKey]modelwatch.ConceptEvent // the latest drift of each firing streaming alert
 
 	qMu      sync.Mutex // guards queue
 	queue    labelQueue
 	streamMu sync.Mutex  // one Drain at a time, so labels are fed in order
 	draining atomic.Bool // Run's drainer takes the queued labels
+
+	pubMu     sync.Mutex
+	published map[runKey]publishedRun // what the gauges and alerts show
 }
 
 type streamKey struct {
@@ -154,15 +157,18 @@ func New(st Store, rec Recorder, opts Options) *Monitor {
 		est:       estimators{m: map[modelwatch.ModelKey]*fitted{}},
 		running:   map[string]bool{},
 		detectors: map[modelwatch.ModelKey]*detectorSet{},
-		streaming: map[streamKey]time.Time{},
+		streaming: map[streamKey]modelwatch.ConceptEvent{},
 		queue:     labelQueue{behind: map[modelwatch.ModelKey]int64{}, wake: make(chan struct{}, 1)},
+		published: map[runKey]publishedRun{},
 	}
 	m.sched = scheduler.New(m.jobs, scheduler.Options{Locker: opts.Locker, Now: opts.Now, Interval: opts.Interval, Logger: opts.Logger})
 	return m
 }
 
 // Run runs scheduled checks, feeds the streaming detectors the labels
-// OnLabel queues, and expires streaming alerts, until ctx ends.
+// OnLabel queues, and every Interval brings gauges and alerts in line with
+// the latest stored runs and detections (those of other replicas too; see
+// Restore) and expires streaming alerts, until ctx ends.
 func (m *Monitor) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { m.sched.Run(ctx) })
@@ -177,6 +183,9 @@ func (m *Monitor) Run(ctx context.Context) {
 			wg.Wait()
 			return
 		case <-t.C:
+			if err := m.Restore(ctx); err != nil && ctx.Err() == nil {
+				m.log.Error("bring drift gauges and alerts up to date", "err", err)
+			}
 			m.expireStreamingAlerts()
 			if _, err := m.EstimateAll(ctx); err != nil && ctx.Err() == nil {
 				m.log.Error("performance estimation", "err", err)
@@ -316,18 +325,48 @@ func (m *Monitor) RunCheck(ctx context.Context, key modelwatch.ModelKey, kind st
 	return run, nil
 }
 
+// runKey is a model version's kind of check.
+type runKey struct {
+	key  modelwatch.ModelKey
+	kind string
+}
+
+// publishedRun is what the gauges and alerts of a runKey show.
+type publishedRun struct {
+	id       int64     // the successful run they show, 0 for none
+	finished time.Time // when the latest run (of any outcome) finished
+}
+
 // publish updates metrics and alerts after a run: the time of the last
 // check always, the drift gauges and alerts only after a successful one.
+// Runs older than those already published (by id) change nothing, so
+// replicas that learn of runs in different orders agree.
 func (m *Monitor) publish(run modelwatch.DriftRun, rep *drift.Report) {
-	m.rec.DriftCheckRun(run.Model, run.Kind, run.FinishedAt)
-	if run.Status != modelwatch.RunOK {
-		return
+	m.pubMu.Lock()
+	defer m.pubMu.Unlock()
+	k := runKey{run.Model, run.Kind}
+	p := m.published[k]
+	if run.FinishedAt.After(p.finished) {
+		p.finished = run.FinishedAt
+		m.rec.DriftCheckRun(run.Model, run.Kind, run.FinishedAt)
 	}
-	if run.Kind == modelwatch.KindData && rep != nil {
-		m.rec.DataDrift(run.Model, *rep)
+	if run.Status == modelwatch.RunOK && run.ID > p.id {
+		p.id = run.ID
+		if run.Kind == modelwatch.KindData && rep != nil {
+			m.rec.DataDrift(run.Model, *rep)
+		}
+		if run.Kind == modelwatch.KindConcept && run.AccuracyDropPercent != nil {
+			m.rec.ConceptDrift(run.Model, run.DriftDetected, *run.AccuracyDropPercent)
+		}
+		m.alert(run)
 	}
-	if run.Kind == modelwatch.KindConcept && run.AccuracyDropPercent != nil {
-		m.rec.ConceptDrift(run.Model, run.DriftDetected, *run.AccuracyDropPercent)
-	}
-	m.alert(run)
+	m.published[k] = p
+}
+
+// publishedID returns the id of the successful run of a runKey that the
+// gauges and alerts show.
+func (m *Monitor) publishedID(k runKey) int64 {
+	m.pubMu.Lock()
+	defer m.pubMu.Unlock()
+	return m.published[k].id
 }
