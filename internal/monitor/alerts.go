@@ -28,6 +28,16 @@ func alertLabels(name, severity string, key modelwatch.ModelKey) map[string]stri
 	}
 }
 
+// versionText writes a model version for people: "v1.2.0" for 1.2.0, and
+// a version that already starts with v and a digit as it is ("v3", not
+// "vv3").
+func versionText(v string) string {
+	if len(v) > 1 && (v[0] == 'v' || v[0] == 'V') && v[1] >= '0' && v[1] <= '9' {
+		return v
+	}
+	return "v" + v
+}
+
 // runURL is a link to a run's report (data drift) or JSON (concept drift).
 func (m *Monitor) runURL(run modelwatch.DriftRun) string {
 	if m.opts.ExternalURL == "" {
@@ -61,8 +71,8 @@ func (m *Monitor) alert(run modelwatch.DriftRun) {
 		if run.DriftedColumns == 1 {
 			features = "feature has"
 		}
-		desc := fmt.Sprintf("Model %s v%s is experiencing data drift: %d %s (%.0f%% of the columns) drifted from the reference over %s – %s.",
-			run.Model.Name, run.Model.Version, run.DriftedColumns, features, share*100,
+		desc := fmt.Sprintf("Model %s %s is experiencing data drift: %d %s (%.0f%% of the columns) drifted from the reference over %s – %s.",
+			run.Model.Name, versionText(run.Model.Version), run.DriftedColumns, features, share*100,
 			run.Window.From.Format(time.RFC3339), run.Window.To.Format(time.RFC3339))
 		if u := m.runURL(run); u != "" {
 			desc += " Report: " + u
@@ -74,8 +84,8 @@ func (m *Monitor) alert(run modelwatch.DriftRun) {
 			m.opts.Alerter.Resolve(labels)
 			return
 		}
-		desc := fmt.Sprintf("Model %s v%s accuracy dropped by %.2f%% (current: %.4f, baseline: %.4f); retraining may be required.",
-			run.Model.Name, run.Model.Version, deref(run.AccuracyDropPercent), deref(run.Accuracy), deref(run.BaselineAccuracy))
+		desc := fmt.Sprintf("Model %s %s accuracy dropped by %.2f%% (current: %.4f, baseline: %.4f); retraining may be required.",
+			run.Model.Name, versionText(run.Model.Version), deref(run.AccuracyDropPercent), deref(run.Accuracy), deref(run.BaselineAccuracy))
 		m.opts.Alerter.Fire(labels, map[string]string{"summary": "Concept drift detected - model accuracy degraded", "description": desc}, m.runURL(run))
 	}
 }
@@ -107,8 +117,8 @@ func (m *Monitor) streamingAlert(e modelwatch.ConceptEvent) {
 	labels["detector"] = e.Detector
 	m.opts.Alerter.Fire(labels, map[string]string{
 		"summary": "Streaming concept drift detected",
-		"description": fmt.Sprintf("The %s detector flagged a change in the error rate of model %s v%s at labelled prediction #%d (%s).",
-			e.Detector, e.Model.Name, e.Model.Version, e.Seq, e.At.Format(time.RFC3339)),
+		"description": fmt.Sprintf("The %s detector flagged a change in the error rate of model %s %s at labelled prediction #%d (%s).",
+			e.Detector, e.Model.Name, versionText(e.Model.Version), e.Seq, e.At.Format(time.RFC3339)),
 	}, "")
 }
 
@@ -156,6 +166,12 @@ func (m *Monitor) Restore(ctx context.Context) error {
 		return err
 	}
 	for _, mv := range mvs {
+		if changed, err := m.configChanged(ctx, mv.ModelKey); err != nil {
+			return err
+		} else if changed {
+			m.log.Info("settings or reference changed", "model", mv.ModelKey.String())
+			m.Invalidate(mv.ModelKey)
+		}
 		for _, kind := range []string{modelwatch.KindData, modelwatch.KindConcept} {
 			if err := m.restoreRuns(ctx, mv.ModelKey, kind); err != nil {
 				return err
@@ -166,6 +182,52 @@ func (m *Monitor) Restore(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// configChanged reports whether a model version's settings or reference
+// changed since the last call, so that a change made through another
+// replica reaches this one's detectors, reference and estimator caches
+// (the replica that took the change invalidated its own at once). The first
+// call for a version reports no change.
+func (m *Monitor) configChanged(ctx context.Context, key modelwatch.ModelKey) (bool, error) {
+	set, err := m.store.ModelSettings(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	b, err := json.Marshal(set)
+	if err != nil {
+		return false, err
+	}
+	ref, err := m.store.Reference(ctx, key, false)
+	if err != nil && modelwatch.ErrorCode(err) != modelwatch.ENotFound {
+		return false, err
+	}
+	v := fmt.Sprintf("%s|%s|%d|%d", b, ref.UploadedAt.UTC().Format(time.RFC3339Nano), ref.Size, ref.Rows)
+	m.cfgMu.Lock()
+	old, seen := m.cfg[key]
+	m.cfg[key] = v
+	m.cfgMu.Unlock()
+	if !seen {
+		// A version that appeared since the last pass may have detectors
+		// built from settings older than these.
+		return m.cached(key), nil
+	}
+	return old != v, nil
+}
+
+// cached reports whether the monitor holds state derived from a model
+// version's settings or reference.
+func (m *Monitor) cached(key modelwatch.ModelKey) bool {
+	m.detMu.Lock()
+	_, det := m.detectors[key]
+	m.detMu.Unlock()
+	m.refs.mu.Lock()
+	_, ref := m.refs.refs[key]
+	m.refs.mu.Unlock()
+	m.est.mu.Lock()
+	_, est := m.est.m[key]
+	m.est.mu.Unlock()
+	return det || ref || est
 }
 
 // restoreRuns publishes the newest runs of a model version's kind of check.

@@ -590,13 +590,6 @@ const (
 	revisitAge   = 7 * 24 * time.Hour // made at most this long ago
 )
 
-// errorRecorder is implemented by a Recorder that publishes the
-// estimation error of a labelled chunk apart from the latest estimate
-// (metrics.EstimateMetrics does).
-type errorRecorder interface {
-	EstimationError(key modelwatch.ModelKey, res estimate.ChunkResult)
-}
-
 // revisit reads again the chunks of a model version's recent estimates
 // that are not fully labelled (the last revisitLimit made within
 // revisitAge); when more of their rows have labels now, it stores their
@@ -630,12 +623,10 @@ func (m *Monitor) revisit(ctx context.Context, key modelwatch.ModelKey, f *fitte
 		}
 	}
 	f.checked = checked
-	if r, ok := m.rec.(errorRecorder); ok {
-		if labelled == nil {
-			labelled = &estimate.ChunkResult{}
-		}
-		r.EstimationError(key, *labelled)
+	if labelled == nil {
+		labelled = &estimate.ChunkResult{}
 	}
+	m.rec.EstimationError(key, *labelled)
 	return nil
 }
 

@@ -49,6 +49,9 @@ type Recorder interface {
 	ConceptEvent(key modelwatch.ModelKey, detector string)
 	ConceptWarning(key modelwatch.ModelKey, detector string)
 	Estimated(key modelwatch.ModelKey, res estimate.ChunkResult)
+	// EstimationError publishes the estimation error of a labelled chunk
+	// (a zero ChunkResult removes it).
+	EstimationError(key modelwatch.ModelKey, res estimate.ChunkResult)
 }
 
 // Alerter is where the monitor raises and clears its own alerts.
@@ -110,6 +113,9 @@ type Monitor struct {
 
 	est estimators
 
+	cfgMu sync.Mutex
+	cfg   map[modelwatch.ModelKey]string // settings and reference last seen, per version
+
 	detMu     sync.Mutex
 	detectors map[modelwatch.ModelKey]*detectorSet
 	streaming map[streamKey]modelwatch.ConceptEvent // the latest drift of each firing streaming alert
@@ -155,6 +161,7 @@ func New(st Store, rec Recorder, opts Options) *Monitor {
 		store: st, rec: rec, opts: opts, log: opts.Logger,
 		refs:      newReferenceCache(st),
 		est:       estimators{m: map[modelwatch.ModelKey]*fitted{}},
+		cfg:       map[modelwatch.ModelKey]string{},
 		running:   map[string]bool{},
 		detectors: map[modelwatch.ModelKey]*detectorSet{},
 		streaming: map[streamKey]modelwatch.ConceptEvent{},

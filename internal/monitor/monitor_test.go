@@ -28,6 +28,8 @@ type recorder struct {
 	events    map[string]int
 	detectors map[modelwatch.ModelKey][]string
 	estimates map[modelwatch.ModelKey][]estimate.ChunkResult
+	// estimationErrors holds the last chunk published as estimation error.
+	estimationErrors map[modelwatch.ModelKey]estimate.ChunkResult
 }
 
 func newRecorder() *recorder {
@@ -84,6 +86,15 @@ func (r *recorder) Estimated(k modelwatch.ModelKey, res estimate.ChunkResult) {
 		r.estimates = map[modelwatch.ModelKey][]estimate.ChunkResult{}
 	}
 	r.estimates[k] = append(r.estimates[k], res)
+}
+
+func (r *recorder) EstimationError(k modelwatch.ModelKey, res estimate.ChunkResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.estimationErrors == nil {
+		r.estimationErrors = map[modelwatch.ModelKey]estimate.ChunkResult{}
+	}
+	r.estimationErrors[k] = res
 }
 
 func (r *recorder) ConceptEvent(k modelwatch.ModelKey, d string) {

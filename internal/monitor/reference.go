@@ -124,10 +124,15 @@ func (c *referenceCache) fromProduction(ctx context.Context, key modelwatch.Mode
 	return t, nil
 }
 
+// maxReferenceRows bounds the rows of an uploaded reference dataset. CSV
+// and NDJSON are bounded by the upload size already; a compressed Parquet
+// file could otherwise expand to any number of rows. A variable for tests.
+var maxReferenceRows = 10_000_000
+
 // ParseReference parses an uploaded reference dataset of the given format
 // ("csv", "ndjson" or "parquet") with the settings' column type overrides.
 func ParseReference(format string, data []byte, s modelwatch.ModelSettings) (*dataset.Table, error) {
-	opts := dataset.Options{Categorical: s.CategoricalColumns, Numerical: s.NumericalColumns}
+	opts := dataset.Options{Categorical: s.CategoricalColumns, Numerical: s.NumericalColumns, MaxRows: maxReferenceRows}
 	var t *dataset.Table
 	var err error
 	switch format {

@@ -3,9 +3,11 @@ package monitor
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/internal/alerting"
 	"github.com/modelwatch/modelwatch/internal/metrics"
+	"github.com/modelwatch/modelwatch/internal/store/storetest"
 )
 
 // alertmanager is a fake Alertmanager API v2 that keeps every posted
@@ -240,5 +243,43 @@ func TestRestoreStreamingAlert(t *testing.T) {
 	}
 	if al.firing[AlertStreamingDrift] != nil {
 		t.Fatalf("an hour after the detection: %v; want it resolved", al.log)
+	}
+}
+
+// TestSettingsChangeReachesEveryReplica changes a model version's detectors
+// through one replica (its store) while another has them built: the other
+// picks the change up at its next pass over the stored state, not at its
+// next restart.
+func TestSettingsChangeReachesEveryReplica(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mw.db")
+	stream := errorStream(400)
+	rec := newRecorder()
+	dbB, monB, wB := startMonitor(t, path, rec, &alerter{})
+	feed(t, dbB, wB, stream, 0, 150)
+	if err := monB.Restore(t.Context()); err != nil { // B's pass sees the version's settings
+		t.Fatal(err)
+	}
+	feed(t, dbB, wB, stream, 150, 200)
+	if got := fmt.Sprint(rec.detectors[key]); got != "[adwin]" {
+		t.Fatalf("detectors with drift counters before the change = %s, want [adwin]", got)
+	}
+
+	// Replica A stores new settings; B has not been told.
+	dbA := openDBWithClock(t, path, storetest.NewClock(t0).Now)
+	if err := dbA.PutModelSettings(t.Context(), key, modelwatch.ModelSettings{
+		Detectors: []modelwatch.DetectorSpec{{Name: "kswin"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	feed(t, dbB, wB, stream, 200, 300)
+	if got := fmt.Sprint(rec.detectors[key]); got != "[adwin]" {
+		t.Fatalf("detectors before B's next pass = %s, want still [adwin] (nothing told B yet)", got)
+	}
+	if err := monB.Restore(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	feed(t, dbB, wB, stream, 300, 400)
+	if got := fmt.Sprint(rec.detectors[key]); got != "[kswin]" {
+		t.Errorf("detectors after B's next pass = %s, want [kswin] from the settings A stored", got)
 	}
 }

@@ -177,6 +177,12 @@ func (w *Windows) Run(ctx context.Context) {
 	}
 }
 
+// WindowSize is the number of labelled predictions per window; the window
+// gauges' help names it.
+func (w *Windows) WindowSize() int { return w.opts.Size }
+
+var _ metrics.WindowSizer = (*Windows)(nil)
+
 // WindowStats implements metrics.WindowSource: the metrics of every window,
 // ordered by model name and version.
 func (w *Windows) WindowStats() []metrics.WindowStat {
