@@ -43,12 +43,16 @@ type Store interface {
 	ModelVersions(ctx context.Context) ([]modelwatch.ModelVersion, error)
 
 	// Stats summarises predictions in [q.From, q.To) from rollups, in time
-	// that does not grow with the number of predictions.
+	// that does not grow with the number of predictions. The edges are
+	// rounded outward to the minute, or to the hour (the day) where minute
+	// (hour) rollups were pruned: see rollup.Cover.
 	Stats(ctx context.Context, q StatsQuery) (modelwatch.PredictionStats, error)
 
-	// Series returns a model version's rollups at one resolution, one point
-	// per bucket that has data in [q.From, q.To), oldest first, with every
-	// latency sketch, the classes and the confusion counts.
+	// Series returns a model version's rollups at resolution q.Step, one
+	// point per bucket that has data in [q.From, q.To), oldest first, with
+	// every latency sketch, the classes and the confusion counts. Where the
+	// rollups of q.Step were pruned, the points are those of the finest
+	// resolution kept (Point.Res says which): see rollup.SeriesRanges.
 	Series(ctx context.Context, q SeriesQuery) ([]rollup.Point, error)
 
 	// LowConfidence returns predictions made after q.Since whose confidence
@@ -73,8 +77,8 @@ type Store interface {
 	// first, stopping at fn's first error.
 	ScanFeatures(ctx context.Context, key modelwatch.ModelKey, from, to time.Time, fn func(ts time.Time, features []byte) error) error
 	// Accuracy counts the labelled and the correctly predicted predictions
-	// of a model version made in [from, to) (rounded to minutes, from
-	// rollups).
+	// of a model version made in [from, to), from rollups, with the edges
+	// rounded as Stats rounds them.
 	Accuracy(ctx context.Context, key modelwatch.ModelKey, from, to time.Time) (labelled, correct int64, err error)
 	// FirstLabelled counts, among the first n predictions of a model version
 	// to be labelled, how many were labelled and how many were correct.
@@ -151,6 +155,15 @@ type Store interface {
 	// RecordRun records that the job named name ran for scheduledFor.
 	RecordRun(ctx context.Context, name string, scheduledFor time.Time) error
 
+	// PruneRollups deletes the minute rollups of buckets that start before
+	// minuteBefore and the hour rollups of buckets that start before
+	// hourBefore, rounded as rollup.NewKept rounds them; day rollups stay.
+	// It first records the new horizons (which never move back), so that
+	// every later read uses the finest resolution still kept for each
+	// period, then deletes in short transactions that never hold many
+	// locks. Running it again, or on several replicas at once, is safe.
+	PruneRollups(ctx context.Context, minuteBefore, hourBefore time.Time) (PruneResult, error)
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 
@@ -214,6 +227,13 @@ type ArchivedPart struct {
 	Checksum string // of the rows, as the archive computes it
 }
 
+// PruneResult reports what PruneRollups did.
+type PruneResult struct {
+	Kept    rollup.Kept // the horizons now recorded
+	Buckets int64       // minute and hour buckets deleted, of every model version
+	Rows    int64       // rows deleted from every rollup table
+}
+
 // LabelEvent is one labelled prediction as the sliding windows need it.
 type LabelEvent struct {
 	Rev        int64 // revision of this change, increasing over the store
@@ -228,8 +248,8 @@ type LabelEvent struct {
 type StatsQuery struct {
 	Model   string
 	Version string
-	From    time.Time // inclusive, rounded down to the minute
-	To      time.Time // exclusive, rounded up to the minute
+	From    time.Time // inclusive, rounded down to the minute (see Store.Stats)
+	To      time.Time // exclusive, rounded up to the minute (see Store.Stats)
 }
 
 // SeriesQuery selects the points returned by Series.

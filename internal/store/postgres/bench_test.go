@@ -20,6 +20,7 @@ import (
 	"github.com/modelwatch/modelwatch/internal/metrics"
 	"github.com/modelwatch/modelwatch/internal/monitor"
 	"github.com/modelwatch/modelwatch/internal/store/postgres"
+	"github.com/modelwatch/modelwatch/internal/store/storetest"
 	"github.com/modelwatch/modelwatch/internal/testenv"
 )
 
@@ -303,4 +304,16 @@ func benchServer(b *testing.B, db *postgres.DB) *httptest.Server {
 	srv := httptest.NewServer(httpapi.New(db, wins, m, httpapi.Options{}))
 	b.Cleanup(srv.Close)
 	return srv
+}
+
+// BenchmarkPruneRollups measures PruneRollups on the minute rollups of 1
+// and 7 days of a model version with traffic in every minute (see
+// storetest.BenchPruneRollups), in batches of the default 1000 buckets.
+func BenchmarkPruneRollups(b *testing.B) {
+	pg := testenv.StartPostgres(b, testenv.PostgresOptions{Durable: true})
+	for _, days := range []int{1, 7} {
+		b.Run(fmt.Sprintf("days=%d", days), func(b *testing.B) {
+			storetest.BenchPruneRollups(b, openBench(b, pg.NewDatabase(b)), days)
+		})
+	}
 }

@@ -46,6 +46,11 @@ type Options struct {
 	// time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// PruneBatch is how many rollup buckets one transaction of
+	// PruneRollups deletes, with their sketches, classes and confusion
+	// counts (default 1000): it bounds how long the transaction holds its
+	// row locks.
+	PruneBatch int
 }
 
 // DB is a store.Store on a PostgreSQL database.
@@ -55,6 +60,8 @@ type DB struct {
 	log  *slog.Logger
 	url  string // as given to Open
 	dsn  string // with the password hidden, for messages
+
+	pruneBatch int
 
 	mu  sync.Mutex // guards mvs
 	mvs map[modelwatch.ModelKey]int64
@@ -82,6 +89,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.PartitionsAhead <= 0 {
 		opts.PartitionsAhead = 7
 	}
+	if opts.PruneBatch <= 0 {
+		opts.PruneBatch = 1000
+	}
 	name := Redact(dsn)
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -97,7 +107,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres %s: %w", name, err)
 	}
-	db := &DB{pool: pool, now: opts.Now, log: opts.Logger, url: dsn, dsn: name, mvs: map[modelwatch.ModelKey]int64{}, stop: make(chan struct{})}
+	db := &DB{pool: pool, now: opts.Now, log: opts.Logger, url: dsn, dsn: name, pruneBatch: opts.PruneBatch, mvs: map[modelwatch.ModelKey]int64{}, stop: make(chan struct{})}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, unavailable("open postgres "+name, err)

@@ -28,7 +28,7 @@ func TestConformance(t *testing.T) {
 
 func open(t *testing.T, url string, now func() time.Time) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), url, Options{Now: now})
+	db, err := Open(context.Background(), url, Options{Now: now, PruneBatch: 7})
 	if err != nil {
 		t.Fatalf("Open(%q): %v", url, err)
 	}

@@ -79,12 +79,16 @@ func (db *DB) Stats(ctx context.Context, q store.StatsQuery) (modelwatch.Predict
 	if err != nil {
 		return modelwatch.PredictionStats{}, err
 	}
-	ranges := rollup.Cover(q.From, q.To)
-	if len(ids) == 0 || len(ranges) == 0 {
+	if len(ids) == 0 || !q.To.After(q.From) {
 		return rollup.Stats(total, period)
 	}
 	err = db.readTx(ctx, "read statistics", func(tx pgx.Tx) error {
-		return loadRollups(ctx, tx, ids, ranges, sketchKinds[:1], false, func(int64, int64) *rollup.Agg { return total })
+		// The horizons and the rollups from one snapshot.
+		kept, err := readKept(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return loadRollups(ctx, tx, ids, rollup.Cover(q.From, q.To, kept), sketchKinds[:1], false, func(int64, int64) *rollup.Agg { return total })
 	})
 	if err != nil {
 		return modelwatch.PredictionStats{}, err
@@ -101,13 +105,16 @@ func (db *DB) Series(ctx context.Context, q store.SeriesQuery) ([]rollup.Point, 
 	if err != nil || !ok {
 		return nil, err
 	}
-	from, to := rollup.BucketStart(q.From, q.Step), q.To.Unix()
-	if to <= from {
+	if rollup.BucketStart(q.From, q.Step) >= q.To.Unix() {
 		return nil, nil
 	}
 	points := map[int64]*rollup.Agg{}
+	var kept rollup.Kept
 	err = db.readTx(ctx, "read series", func(tx pgx.Tx) error {
-		return loadRollups(ctx, tx, []int64{mv}, []rollup.Range{{Res: q.Step, From: from, To: to}}, sketchKinds[:], true,
+		if kept, err = readKept(ctx, tx); err != nil {
+			return err
+		}
+		return loadRollups(ctx, tx, []int64{mv}, rollup.SeriesRanges(q.From, q.To, q.Step, kept), sketchKinds[:], true,
 			func(_, bucket int64) *rollup.Agg {
 				a := points[bucket]
 				if a == nil {
@@ -122,7 +129,7 @@ func (db *DB) Series(ctx context.Context, q store.SeriesQuery) ([]rollup.Point, 
 	}
 	out := make([]rollup.Point, 0, len(points))
 	for b, a := range points {
-		out = append(out, rollup.Point{Start: time.Unix(b, 0).UTC(), Agg: a})
+		out = append(out, rollup.Point{Start: time.Unix(b, 0).UTC(), Res: max(q.Step, kept.Res(b)), Agg: a})
 	}
 	slices.SortFunc(out, func(x, y rollup.Point) int { return x.Start.Compare(y.Start) })
 	return out, nil
@@ -314,18 +321,27 @@ func (db *DB) Accuracy(ctx context.Context, key modelwatch.ModelKey, from, to ti
 	if err != nil || !ok {
 		return 0, 0, err
 	}
-	ranges := rollup.Cover(from, to)
-	if len(ranges) == 0 {
+	if !to.After(from) {
 		return 0, 0, nil
 	}
-	res, lo, hi := make([]int64, len(ranges)), make([]int64, len(ranges)), make([]int64, len(ranges))
-	for i, r := range ranges {
-		res[i], lo[i], hi[i] = r.Res, r.From, r.To
-	}
-	err = db.pool.QueryRow(ctx, `SELECT coalesce(sum(x.labelled), 0), coalesce(sum(x.correct), 0) FROM rollups x`+rangeFilter,
-		[]int64{mv}, res, lo, hi).Scan(&labelled, &correct)
+	err = db.readTx(ctx, "read accuracy", func(tx pgx.Tx) error {
+		kept, err := readKept(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ranges := rollup.Cover(from, to, kept)
+		res, lo, hi := make([]int64, len(ranges)), make([]int64, len(ranges)), make([]int64, len(ranges))
+		for i, r := range ranges {
+			res[i], lo[i], hi[i] = r.Res, r.From, r.To
+		}
+		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(x.labelled), 0), coalesce(sum(x.correct), 0) FROM rollups x`+rangeFilter,
+			[]int64{mv}, res, lo, hi).Scan(&labelled, &correct); err != nil {
+			return unavailable("read accuracy", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, 0, unavailable("read accuracy", err)
+		return 0, 0, err
 	}
 	return labelled, correct, nil
 }

@@ -13,16 +13,27 @@ type Range struct {
 	From, To int64
 }
 
-// Cover splits [from, to) into the fewest ranges of whole buckets: days where
-// whole days fit, hours where whole hours fit, minutes at the edges. from is
-// rounded down and to rounded up to the minute. A query then reads at most
-// 59+23+days+23+59 rows per model version.
-func Cover(from, to time.Time) []Range {
+// Cover splits [from, to) into the fewest ranges of whole buckets that the
+// store keeps (see Kept): days where whole days fit, hours where whole hours
+// fit, minutes at the edges. A query then reads at most 59+23+days+23+59
+// rows per model version.
+//
+// The edges are rounded outward to the finest resolution kept where they
+// fall: from down and to up to the minute, or to the hour where minute
+// rollups were pruned, or to the day where hour rollups were too. So a range
+// whose edges are whole hours (whole days past the hour horizon) counts
+// exactly the predictions in it; one whose edge falls inside a pruned hour
+// also counts the rest of that hour's predictions.
+func Cover(from, to time.Time, k Kept) []Range {
 	f := floor(from.Unix(), Minute)
 	t := ceil(to.Unix(), Minute)
 	if t <= f {
 		return nil
 	}
+	// Horizons are whole hours (minutes) and whole days (hours), so every
+	// piece below lies on one side of each horizon.
+	f = floor(f, k.Res(f))
+	t = ceil(t, k.Res(t-Minute))
 	h1 := min(ceil(f, Hour), t)
 	h2 := max(floor(t, Hour), h1)
 	d1 := min(ceil(h1, Day), h2)

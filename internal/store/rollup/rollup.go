@@ -127,6 +127,9 @@ func (a *Agg) Merge(b *Agg) error {
 // Point is the summary of one bucket of a series.
 type Point struct {
 	Start time.Time
+	// Res is the bucket's width in seconds: the series' step, or a coarser
+	// resolution for a period whose finer rollups were pruned (see Kept).
+	Res int64
 	*Agg
 }
 

@@ -44,7 +44,7 @@ func TestCover(t *testing.T) {
 		},
 	}
 	for _, c := range cases {
-		got := Cover(c.from, c.to)
+		got := Cover(c.from, c.to, Kept{})
 		if len(got) != len(c.want) {
 			t.Errorf("Cover(%s) = %v, want %v", c.name, got, c.want)
 			continue
@@ -64,7 +64,7 @@ func TestCoverPartitions(t *testing.T) {
 	for i := range 2000 {
 		from := base.Add(time.Duration(i*7919) * time.Second)
 		to := from.Add(time.Duration(i*i*131) * time.Second)
-		rs := Cover(from, to)
+		rs := Cover(from, to, Kept{})
 		next := BucketStart(from, Minute)
 		for _, r := range rs {
 			if r.From != next || r.From%r.Res != 0 || r.To%r.Res != 0 || r.To <= r.From {

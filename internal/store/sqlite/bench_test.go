@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/internal/store"
+	"github.com/modelwatch/modelwatch/internal/store/storetest"
 )
 
 var benchNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -92,4 +93,15 @@ func BenchmarkLabelJoin(b *testing.B) {
 		n += len(labels)
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "labels/s")
+}
+
+// BenchmarkPruneRollups measures PruneRollups on the minute rollups of 1
+// and 7 days of a model version with traffic in every minute (see
+// storetest.BenchPruneRollups), in batches of the default 1000 buckets.
+func BenchmarkPruneRollups(b *testing.B) {
+	for _, days := range []int{1, 7} {
+		b.Run(fmt.Sprintf("days=%d", days), func(b *testing.B) {
+			storetest.BenchPruneRollups(b, benchDB(b), days)
+		})
+	}
 }

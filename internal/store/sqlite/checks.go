@@ -175,9 +175,18 @@ func (db *DB) Accuracy(ctx context.Context, key modelwatch.ModelKey, from, to ti
 	if err != nil || !ok {
 		return 0, 0, err
 	}
-	for _, r := range rollup.Cover(from, to) {
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, 0, unavailable("read accuracy", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	kept, err := readKept(ctx, tx)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, r := range rollup.Cover(from, to, kept) {
 		var l, c int64
-		if err := db.reader.QueryRowContext(ctx, `SELECT coalesce(sum(labelled), 0), coalesce(sum(correct), 0) FROM rollups
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(labelled), 0), coalesce(sum(correct), 0) FROM rollups
 			WHERE mv_id = ? AND res = ? AND bucket >= ? AND bucket < ?`, mv, r.Res, r.From, r.To).Scan(&l, &c); err != nil {
 			return 0, 0, unavailable("read accuracy", err)
 		}

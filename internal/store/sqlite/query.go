@@ -137,8 +137,7 @@ func (db *DB) Stats(ctx context.Context, q store.StatsQuery) (modelwatch.Predict
 	if err != nil {
 		return modelwatch.PredictionStats{}, err
 	}
-	ranges := rollup.Cover(q.From, q.To)
-	if !ok || len(ranges) == 0 {
+	if !ok || !q.To.After(q.From) {
 		return rollup.Stats(total, period)
 	}
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -146,6 +145,15 @@ func (db *DB) Stats(ctx context.Context, q store.StatsQuery) (modelwatch.Predict
 		return modelwatch.PredictionStats{}, unavailable("read statistics", err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	// The horizons and the rollups from one snapshot.
+	kept, err := readKept(ctx, tx)
+	if err != nil {
+		return modelwatch.PredictionStats{}, err
+	}
+	ranges := rollup.Cover(q.From, q.To, kept)
+	if len(ranges) == 0 {
+		return rollup.Stats(total, period)
+	}
 	err = loadRollups(ctx, tx, cond, args, ranges, []string{"total"}, false, func(int64, int64) *rollup.Agg { return total })
 	if err != nil {
 		return modelwatch.PredictionStats{}, err
@@ -162,8 +170,7 @@ func (db *DB) Series(ctx context.Context, q store.SeriesQuery) ([]rollup.Point, 
 	if err != nil || !ok {
 		return nil, err
 	}
-	from, to := rollup.BucketStart(q.From, q.Step), q.To.Unix()
-	if to <= from {
+	if rollup.BucketStart(q.From, q.Step) >= q.To.Unix() {
 		return nil, nil
 	}
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -171,8 +178,12 @@ func (db *DB) Series(ctx context.Context, q store.SeriesQuery) ([]rollup.Point, 
 		return nil, unavailable("read series", err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	kept, err := readKept(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	points := map[int64]*rollup.Agg{}
-	err = loadRollups(ctx, tx, "mv_id = ?", []any{mv}, []rollup.Range{{Res: q.Step, From: from, To: to}}, sketchKinds[:], true,
+	err = loadRollups(ctx, tx, "mv_id = ?", []any{mv}, rollup.SeriesRanges(q.From, q.To, q.Step, kept), sketchKinds[:], true,
 		func(_, bucket int64) *rollup.Agg {
 			a := points[bucket]
 			if a == nil {
@@ -186,7 +197,7 @@ func (db *DB) Series(ctx context.Context, q store.SeriesQuery) ([]rollup.Point, 
 	}
 	out := make([]rollup.Point, 0, len(points))
 	for b, a := range points {
-		out = append(out, rollup.Point{Start: time.Unix(b, 0).UTC(), Agg: a})
+		out = append(out, rollup.Point{Start: time.Unix(b, 0).UTC(), Res: max(q.Step, kept.Res(b)), Agg: a})
 	}
 	slices.SortFunc(out, func(x, y rollup.Point) int { return x.Start.Compare(y.Start) })
 	return out, nil

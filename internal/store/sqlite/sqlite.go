@@ -33,6 +33,10 @@ type Options struct {
 	ReadConns int
 	// Now is the clock for arrival times (default time.Now).
 	Now func() time.Time
+	// PruneBatch is how many rollup buckets one write transaction of
+	// PruneRollups deletes, with their sketches, classes and confusion
+	// counts (default 1000).
+	PruneBatch int
 }
 
 // DB is a store.Store on a SQLite file.
@@ -41,6 +45,8 @@ type DB struct {
 	writer *sql.DB // one connection: SQLite has one writer at a time
 	reader *sql.DB // read-only connections
 	now    func() time.Time
+
+	pruneBatch int
 
 	mu  sync.Mutex // guards mvs
 	mvs map[modelwatch.ModelKey]int64
@@ -65,6 +71,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.ReadConns <= 0 {
 		opts.ReadConns = 4
 	}
+	if opts.PruneBatch <= 0 {
+		opts.PruneBatch = 1000
+	}
 	syncMode := strings.ToUpper(opts.Synchronous)
 	switch syncMode {
 	case "":
@@ -87,7 +96,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
-	db := &DB{path: path, writer: writer, now: opts.Now, mvs: map[modelwatch.ModelKey]int64{}}
+	db := &DB{path: path, writer: writer, now: opts.Now, pruneBatch: opts.PruneBatch, mvs: map[modelwatch.ModelKey]int64{}}
 	if err := writer.PingContext(ctx); err != nil {
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite %q: %w", path, describe(err))

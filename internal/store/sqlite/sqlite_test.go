@@ -26,7 +26,7 @@ func TestConformance(t *testing.T) {
 
 func open(t *testing.T, path string, now func() time.Time) *DB {
 	t.Helper()
-	db, err := Open(t.Context(), path, Options{Now: now})
+	db, err := Open(t.Context(), path, Options{Now: now, PruneBatch: 7})
 	if err != nil {
 		t.Fatalf("Open(%q): %v", path, err)
 	}

@@ -54,6 +54,8 @@ func Run(t *testing.T, h Harness) {
 		{"Estimates", testEstimates},
 		{"Archive", testArchive},
 		{"JobRuns", testJobRuns},
+		{"PruneRollups", testPruneRollups},
+		{"PruneWhileIngesting", testPruneWhileIngesting},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
