@@ -59,14 +59,25 @@ func gridFor(s span, now time.Time) grid {
 }
 
 // groupPoints merges rollup points into the grid's buckets. A bucket
-// without data is nil; points outside the grid are ignored.
+// without data is nil; points outside the grid are ignored. A point wider
+// than the span's resolution (the store read a coarser one where the finer
+// rollups were pruned, see rollup.SeriesRanges) goes whole into the bucket
+// its start falls in, or into the first bucket when it starts before the
+// grid and ends inside it: its predictions are all shown, if less finely.
 func groupPoints(g grid, pts []rollup.Point) ([]*rollup.Agg, error) {
 	out := make([]*rollup.Agg, g.n)
 	for _, p := range pts {
-		if p.Agg == nil || p.Start.Before(g.from) {
+		if p.Agg == nil {
 			continue
 		}
-		i := int(p.Start.Sub(g.from) / g.step)
+		start := p.Start
+		if start.Before(g.from) && start.Add(time.Duration(p.Res)*time.Second).After(g.from) {
+			start = g.from
+		}
+		if start.Before(g.from) {
+			continue
+		}
+		i := int(start.Sub(g.from) / g.step)
 		if i >= g.n {
 			continue
 		}
