@@ -73,29 +73,47 @@ func jobLocker(st store.Store) scheduler.Locker {
 	return nil
 }
 
-// startArchive prepares the scheduled archive job of serve; run runs it
-// until its context ends. With --archive-schedule off it returns a run that
-// does nothing.
+// defaultJobSchedule is --archive-schedule's default; the rollups are
+// pruned on it when the archive is off.
+const defaultJobSchedule = "0 4 * * *"
+
+// startArchive prepares the scheduled jobs that keep the database's size in
+// check: the archive (unless --archive-schedule is off) and the pruning of
+// old rollups (on the same schedule, or daily when the archive is off); run
+// runs them until its context ends.
 func (c *serveCmd) startArchive(ctx context.Context, st store.Store, log *slog.Logger) (run func(context.Context), closeBucket func(), err error) {
-	if c.ArchiveSchedule == "off" {
-		log.Info("archive disabled (--archive-schedule off): predictions stay in the database")
-		return func(context.Context) {}, func() {}, nil
+	minuteRet, hourRet := time.Duration(c.RollupMinuteRetention), time.Duration(c.RollupHourRetention)
+	if err := archive.CheckRetentions(minuteRet, hourRet); err != nil {
+		return nil, nil, fmt.Errorf("--rollup-hour-retention: %w", err)
 	}
-	sched, err := scheduler.Parse(c.ArchiveSchedule)
+	spec := c.ArchiveSchedule
+	if spec == "off" {
+		spec = defaultJobSchedule
+	}
+	sched, err := scheduler.Parse(spec)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--archive-schedule: %w", err)
 	}
-	u := archiveURL(c.ArchiveURL, c.DataDir)
-	b, err := archive.OpenBucket(ctx, u)
-	if err != nil {
-		return nil, nil, err
+	var jobs []scheduler.Job
+	closeBucket = func() {}
+	if c.ArchiveSchedule == "off" {
+		log.Info("archive disabled (--archive-schedule off): predictions stay in the database")
+	} else {
+		u := archiveURL(c.ArchiveURL, c.DataDir)
+		b, err := archive.OpenBucket(ctx, u)
+		if err != nil {
+			return nil, nil, err
+		}
+		closeBucket = func() { _ = b.Close() }
+		a := archive.New(st, b, archive.Options{Retention: time.Duration(c.Retention), Logger: log})
+		jobs = append(jobs, a.Job(sched, st))
+		log.Info("archive scheduled", "url", redactArchive(u), "schedule", c.ArchiveSchedule, "retention", time.Duration(c.Retention))
 	}
-	a := archive.New(st, b, archive.Options{Retention: time.Duration(c.Retention), Logger: log})
-	s := scheduler.New(func(context.Context) ([]scheduler.Job, error) {
-		return []scheduler.Job{a.Job(sched, st)}, nil
-	}, scheduler.Options{Locker: jobLocker(st), Interval: c.CheckInterval, Logger: log})
-	log.Info("archive scheduled", "url", redactArchive(u), "schedule", c.ArchiveSchedule, "retention", time.Duration(c.Retention))
-	return s.Run, func() { _ = b.Close() }, nil
+	jobs = append(jobs, archive.PruneJob(st, sched, st, archive.PruneOptions{MinuteRetention: minuteRet, HourRetention: hourRet, Logger: log}))
+	log.Info("rollup pruning scheduled", "schedule", spec, "minute_retention", minuteRet, "hour_retention", hourRet)
+	s := scheduler.New(func(context.Context) ([]scheduler.Job, error) { return jobs, nil },
+		scheduler.Options{Locker: jobLocker(st), Interval: c.CheckInterval, Logger: log})
+	return s.Run, closeBucket, nil
 }
 
 // redactArchive hides credentials in an archive URL for logs.

@@ -66,6 +66,9 @@ type serveCmd struct {
 	MaxFeatures       int           `help:"Most features in one prediction." default:"1000"`
 	MaxFeatureSize    int           `help:"Largest feature name or value in bytes." default:"4096"`
 
+	RollupMinuteRetention retention `name:"rollup-minute-retention" help:"How long per-minute rollups (statistics, charts) are kept; older periods are read from hourly rollups. Pruned on --archive-schedule (daily at 04:00 UTC when off)." default:"14d"`
+	RollupHourRetention   retention `name:"rollup-hour-retention" help:"How long hourly rollups are kept, at least --rollup-minute-retention; older periods are read from daily rollups, kept forever." default:"400d"`
+
 	AuthFile       string  `help:"Token file: one 'name sha256:<hex> scopes' line per token (see modelwatch token create); reloaded on SIGHUP. Default: <data-dir>/tokens, created with an admin token on first start." type:"path"`
 	Token          string  `help:"An admin token to accept, from the environment (MODELWATCH_TOKEN), besides the token file."`
 	InsecureNoAuth bool    `help:"Serve every endpoint without a token. Only for a trusted machine."`

@@ -12,6 +12,10 @@
 // unrecorded part) in both; re-running is idempotent. Rollups stay, so
 // statistics of archived days keep working.
 //
+// PruneJob keeps the rollups themselves in check: minute rollups past one
+// retention and hour rollups past another are deleted (day rollups are kept
+// forever), and reads fall back to the finest resolution kept.
+//
 // Files are laid out Hive-style:
 //
 //	model_name=<name>/model_version=<version>/date=YYYY-MM-DD/part-0001.parquet
