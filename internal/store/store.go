@@ -96,7 +96,10 @@ type Store interface {
 	// DriftReport returns a run's HTML report; ENotFound when it has none.
 	DriftReport(ctx context.Context, key modelwatch.ModelKey, id int64) ([]byte, error)
 
-	// AddConceptEvents stores detections of the streaming detectors.
+	// AddConceptEvents stores detections of the streaming detectors. A
+	// detection already stored (same model version, detector, kind and
+	// label sequence number: another replica's detectors saw the same
+	// labels) is not stored again.
 	AddConceptEvents(ctx context.Context, evs []modelwatch.ConceptEvent) error
 	// ConceptEvents lists a model version's detections, newest first, at
 	// most limit.

@@ -250,7 +250,7 @@ func (db *DB) AddConceptEvents(ctx context.Context, evs []modelwatch.ConceptEven
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO concept_events (mv_id, detector, kind, at, seq) VALUES ($1, $2, $3, $4, $5)`,
+			if _, err := tx.Exec(ctx, `INSERT INTO concept_events (mv_id, detector, kind, at, seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 				mv, e.Detector, e.Kind, e.At, e.Seq); err != nil {
 				return unavailable("store concept drift events", err)
 			}

@@ -155,7 +155,7 @@ func (db *DB) AddConceptEvents(ctx context.Context, evs []modelwatch.ConceptEven
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO concept_events (mv_id, detector, kind, at, seq) VALUES (?, ?, ?, ?, ?)`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO concept_events (mv_id, detector, kind, at, seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				mv, e.Detector, e.Kind, micros(e.At), e.Seq); err != nil {
 				return unavailable("store concept drift events", err)
 			}

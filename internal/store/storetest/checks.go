@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -224,13 +225,26 @@ func testConceptEvents(t *testing.T, h Harness) {
 	if err := s.AddConceptEvents(ctx(t), evs); err != nil {
 		t.Fatal(err)
 	}
+	// Another replica stores the same detections (at its own clock's time)
+	// and one new one: only the new one is added.
+	again := slices.Clone(evs)
+	for i := range again {
+		again[i].At = again[i].At.Add(time.Millisecond)
+	}
+	if err := s.AddConceptEvents(ctx(t), append(again, modelwatch.ConceptEvent{Model: key, Detector: "adwin", Kind: "drift", At: t0, Seq: 11})); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.ConceptEvents(ctx(t), key, 10); err != nil || len(got) != 3 || got[0].Seq != 11 {
+		t.Fatalf("ConceptEvents after a second replica stored the same detections = %+v, %v; want the first two once and seq 11", got, err)
+	}
+	evs = append(evs, modelwatch.ConceptEvent{Model: key, Detector: "adwin", Kind: "drift", At: t0, Seq: 11})
 	got, err := s.ConceptEvents(ctx(t), key, 10)
-	if err != nil || len(got) != 2 {
+	if err != nil || len(got) != 3 {
 		t.Fatalf("ConceptEvents = %+v, %v", got, err)
 	}
-	evs[1].ID, evs[0].ID = got[0].ID, got[1].ID
-	if !reflect.DeepEqual(got, []modelwatch.ConceptEvent{evs[1], evs[0]}) || got[0].ID <= got[1].ID {
-		t.Errorf("ConceptEvents = %+v, want newest first", got)
+	evs[3].ID, evs[1].ID, evs[0].ID = got[0].ID, got[1].ID, got[2].ID
+	if !reflect.DeepEqual(got, []modelwatch.ConceptEvent{evs[3], evs[1], evs[0]}) || got[0].ID <= got[1].ID || got[1].ID <= got[2].ID {
+		t.Errorf("ConceptEvents = %+v, want newest first, the first stored copy of each", got)
 	}
 }
 
