@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
 // MaxLabelLength is the longest class label accepted, in bytes.
@@ -29,9 +30,11 @@ func ParseLabel(data []byte) (Label, error) {
 	}
 	switch c := data[0]; {
 	case c == '"':
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
-			return "", errors.New("must be a string, integer or boolean")
+		s, ok := plainString(data)
+		if !ok {
+			if err := json.Unmarshal(data, &s); err != nil {
+				return "", errors.New("must be a string, integer or boolean")
+			}
 		}
 		if s == "" {
 			return "", errors.New("must not be empty")
@@ -48,6 +51,25 @@ func ParseLabel(data []byte) (Label, error) {
 		return parseNumericLabel(data)
 	}
 	return "", errors.New("must be a string, integer or boolean")
+}
+
+// plainString returns the contents of the JSON string data when it has
+// neither escapes nor control characters and is valid UTF-8: then they are
+// what encoding/json would decode it to.
+func plainString(data []byte) (string, bool) {
+	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
+		return "", false
+	}
+	body := data[1 : len(data)-1]
+	for _, c := range body {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return "", false
+		}
+	}
+	if !utf8.Valid(body) {
+		return "", false
+	}
+	return string(body), true
 }
 
 func parseNumericLabel(data []byte) (Label, error) {

@@ -1,8 +1,11 @@
 package modelwatch
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -138,4 +141,53 @@ func TestRangeFeatures(t *testing.T) {
 	if n != 1 {
 		t.Errorf("RangeFeatures did not stop when fn returned false")
 	}
+}
+
+// parseStringLabelStd is ParseLabel's rule for a JSON string, decoded with
+// encoding/json.
+func parseStringLabelStd(data []byte) (Label, error) {
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return "", errors.New("must be a string, integer or boolean")
+	}
+	if s == "" {
+		return "", errors.New("must not be empty")
+	}
+	if len(s) > MaxLabelLength {
+		return "", errors.New("is longer than " + strconv.Itoa(MaxLabelLength) + " bytes")
+	}
+	return Label(s), nil
+}
+
+func checkStringLabel(t *testing.T, in []byte) {
+	t.Helper()
+	got, gotErr := ParseLabel(in)
+	want, wantErr := parseStringLabelStd(bytes.TrimSpace(in))
+	if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+		t.Errorf("ParseLabel(%q) = %q, %v; encoding/json gives %q, %v", in, got, gotErr, want, wantErr)
+	}
+}
+
+// TestParseLabelStrings checks that string labels read without
+// encoding/json (no escapes) come out as encoding/json decodes them.
+func TestParseLabelStrings(t *testing.T) {
+	for _, in := range []string{
+		`"a"`, `""`, ` "cat" `, `"a\"b"`, `"caf\u00e9"`, `"café"`, "\"a\xffb\"", "\"a\tb\"", `"\ud800"`,
+		`"a"b"`, `"`, `"a`, `"` + strings.Repeat("x", MaxLabelLength) + `"`, `"` + strings.Repeat("x", MaxLabelLength+1) + `"`,
+		`"` + strings.Repeat("é", MaxLabelLength/2+1) + `"`, `"\u0000"`, "\"a\x7fb\"",
+	} {
+		checkStringLabel(t, []byte(in))
+	}
+}
+
+func FuzzParseLabelString(f *testing.F) {
+	for _, s := range []string{`"a"`, `"a\"b"`, "\"a\xffb\"", `""`, `"\u00e9"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(bytes.TrimSpace(b)) == 0 || bytes.TrimSpace(b)[0] != '"' {
+			b = append([]byte{'"'}, b...)
+		}
+		checkStringLabel(t, b)
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"github.com/modelwatch/modelwatch/internal/httpapi"
 	"github.com/modelwatch/modelwatch/internal/metrics"
 	"github.com/modelwatch/modelwatch/internal/monitor"
+	"github.com/modelwatch/modelwatch/internal/store"
 	"github.com/modelwatch/modelwatch/internal/store/sqlite"
 )
 
@@ -112,49 +114,12 @@ func newBenchServer(b *testing.B) (*httptest.Server, *sqlite.DB) {
 // rows/s metric is the figure to compare.
 func BenchmarkIngest(b *testing.B) {
 	b.Run("driver=raw-insert", func(b *testing.B) {
-		path := filepath.Join(b.TempDir(), "raw.db")
-		schema, err := sqlite.Open(context.Background(), path, sqlite.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := schema.Close(); err != nil {
-			b.Fatal(err)
-		}
-		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate")
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		db.SetMaxOpenConns(1)
-		if _, err := db.Exec(`INSERT INTO model_versions (id, model_name, model_version, created_at) VALUES (1, 'bench', 'v1', 0)`); err != nil {
-			b.Fatal(err)
-		}
-		stmt, err := db.Prepare(`INSERT INTO predictions (id, mv_id, ts, features, prediction, confidence, probabilities,
-			preprocessing_ms, inference_ms, postprocessing_ms, latency_ms, ground_truth, labelled_at, label_seq, label_rev)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer stmt.Close()
+		insert := newRawInserter(b)
 		bb := newBenchBody(1)
 		n := 0
 		start := time.Now()
 		for b.Loop() {
-			tx, err := db.Begin()
-			if err != nil {
-				b.Fatal(err)
-			}
-			st := tx.Stmt(stmt)
-			for _, row := range bb.rows {
-				n++
-				row[0] = "raw-" + strconv.Itoa(n)
-				if _, err := st.Exec(row...); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if err := tx.Commit(); err != nil {
-				b.Fatal(err)
-			}
+			insert(bb.rows, &n)
 		}
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 	})
@@ -218,6 +183,152 @@ func BenchmarkIngest(b *testing.B) {
 			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 		})
 	}
+}
+
+// newRawInserter opens a SQLite database with the store's schema, through
+// database/sql with the store's pragmas (synchronous=FULL), and returns a
+// function that inserts rows in one transaction with a prepared INSERT per
+// row: the driver's own batched rate, the baseline of the ingest target.
+// It numbers the rows' ids from *n.
+func newRawInserter(b *testing.B) func(rows [][]any, n *int) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "raw.db")
+	schema, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := schema.Close(); err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`INSERT INTO model_versions (id, model_name, model_version, created_at) VALUES (1, 'bench', 'v1', 0)`); err != nil {
+		b.Fatal(err)
+	}
+	stmt, err := db.Prepare(`INSERT INTO predictions (id, mv_id, ts, features, prediction, confidence, probabilities,
+		preprocessing_ms, inference_ms, postprocessing_ms, latency_ms, ground_truth, labelled_at, label_seq, label_rev)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = stmt.Close() })
+	return func(rows [][]any, n *int) {
+		tx, err := db.Begin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		st := tx.Stmt(stmt)
+		for _, row := range rows {
+			*n++
+			row[0] = "raw-" + strconv.Itoa(*n)
+			if _, err := st.Exec(row...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIngestRatio interleaves, batch by batch, the driver baseline of
+// BenchmarkIngest (1000 prepared INSERTs in a transaction), the same rows
+// through the store, and an NDJSON batch through the HTTP API with one
+// client, so that the load of a shared machine weighs on all three alike.
+// Each writes to a database of its own, so that the three tables grow
+// alike. It reports each one's rate and the store's and the API's as a
+// percentage of the driver's: the ingest target is api-%-of-raw ≥ 80.
+func BenchmarkIngestRatio(b *testing.B) {
+	insert := newRawInserter(b)
+	_, db := newBenchServer(b)
+	srv, _ := newBenchServer(b)
+	raw, direct, api := newBenchBody(1), newBenchBody(9), newBenchBody(2)
+	ps := benchPredictions(direct)
+	client := &http.Client{}
+	var tRaw, tDirect, tAPI time.Duration
+	n, nRaw := 0, 0
+	for b.Loop() {
+		start := time.Now()
+		insert(raw.rows, &nRaw)
+		tRaw += time.Since(start)
+		for i := range ps {
+			ps[i].ID = "s" + strconv.Itoa(n+i)
+		}
+		start = time.Now()
+		if _, err := db.IngestPredictions(context.Background(), ps); err != nil {
+			b.Fatal(err)
+		}
+		tDirect += time.Since(start)
+		body := api.next('a')
+		start = time.Now()
+		resp, err := client.Post(srv.URL+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+		tAPI += time.Since(start)
+		n += benchBatch
+	}
+	b.ReportMetric(float64(n)/tRaw.Seconds(), "raw-rows/s")
+	b.ReportMetric(float64(n)/tDirect.Seconds(), "store-rows/s")
+	b.ReportMetric(float64(n)/tAPI.Seconds(), "api-rows/s")
+	b.ReportMetric(100*tRaw.Seconds()/tDirect.Seconds(), "store-%-of-raw")
+	b.ReportMetric(100*tRaw.Seconds()/tAPI.Seconds(), "api-%-of-raw")
+}
+
+// discardStore is a store whose IngestPredictions stores nothing and
+// reports every row accepted.
+type discardStore struct{ *sqlite.DB }
+
+func (discardStore) IngestPredictions(_ context.Context, ps []modelwatch.Prediction) (store.IngestResult, error) {
+	return store.IngestResult{Accepted: len(ps), Duplicate: make([]bool, len(ps)), Labelled: map[modelwatch.ModelKey]int{}}, nil
+}
+
+// BenchmarkIngestOverhead measures what the HTTP API adds to the store:
+// NDJSON batches of 1000 predictions with 20 features, posted by one
+// client, decoded, validated, counted in the metrics and answered, into a
+// store that discards them.
+func BenchmarkIngestOverhead(b *testing.B) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	m, err := metrics.New(prometheus.NewRegistry(), metrics.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	wins := monitor.NewWindows(db, monitor.WindowsOptions{})
+	if err := wins.Rebuild(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(discardStore{db}, wins, m, httpapi.Options{}))
+	b.Cleanup(srv.Close)
+	bb := newBenchBody(2)
+	b.SetBytes(int64(len(bb.body)))
+	client := &http.Client{}
+	n := 0
+	for b.Loop() {
+		resp, err := client.Post(srv.URL+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(bb.next('a')))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+		n += benchBatch
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
 }
 
 // benchPredictions returns the rows of bb as decoded predictions.

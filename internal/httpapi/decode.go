@@ -62,7 +62,10 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	if r.ContentLength > 0 && r.ContentLength <= limit {
-		buf.Grow(int(r.ContentLength))
+		// Room for the body and for the read that finds its end, which
+		// bytes.Buffer makes at least MinRead bytes long: without it the
+		// buffer grows (and copies the body) once the body is in.
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
 	if _, err := buf.ReadFrom(src); err != nil {
 		return nil, bodyError(err, limit)
@@ -90,8 +93,23 @@ func tooLarge(limit int64) error {
 // JSON) and the first decoding problem of the record, if any. Type errors
 // are reported per record and decoding goes on; a JSON syntax error ends a
 // JSON body (its remaining records cannot be found) but only its own line of
-// an NDJSON body.
+// an NDJSON body. fn must not keep v, which is reused.
+//
+// Records go through their type's fast decoder when it has one (see
+// fastDecoder); those it gives up on, through encoding/json.
 func decodeRecords[T any](body []byte, f format, fn func(index, line int, v *T, bad *modelwatch.FieldError)) {
+	decodeRecordsWith(body, f, true, fn)
+}
+
+// decodeRecordsWith is decodeRecords, with the fast decoders or (fast
+// false, for tests) with encoding/json alone.
+func decodeRecordsWith[T any](body []byte, f format, fast bool, fn func(index, line int, v *T, bad *modelwatch.FieldError)) {
+	s := &scan{}
+	var v T
+	fd, _ := any(&v).(fastDecoder)
+	if fd == nil {
+		fast = false
+	}
 	if f == formatNDJSON {
 		index, line := 0, 0
 		for len(body) > 0 {
@@ -106,12 +124,17 @@ func decodeRecords[T any](body []byte, f format, fn func(index, line int, v *T, 
 			if len(rec) == 0 {
 				continue
 			}
-			var v T
+			var zero T
+			v = zero
 			var bad *modelwatch.FieldError
-			if err := json.Unmarshal(rec, &v); err != nil {
-				bad = fieldErrorOf(err)
-			} else if rec[0] != '{' {
-				bad = &modelwatch.FieldError{Message: "must be a JSON object"}
+			s.data, s.i = rec, 0
+			if !fast || !fd.decodeFast(s) || s.i != len(rec) {
+				v = zero
+				if err := json.Unmarshal(rec, &v); err != nil {
+					bad = fieldErrorOf(err)
+				} else if rec[0] != '{' {
+					bad = &modelwatch.FieldError{Message: "must be a JSON object"}
+				}
 			}
 			fn(index, line, &v, bad)
 			index++
@@ -123,6 +146,52 @@ func decodeRecords[T any](body []byte, f format, fn func(index, line int, v *T, 
 		fn(0, 0, nil, &modelwatch.FieldError{Message: "the request body is empty"})
 		return
 	}
+	if fast {
+		s.data = trimmed
+		if trimmed[0] == '{' {
+			if fd.decodeFast(s) && s.i == len(trimmed) {
+				fn(0, 0, &v, nil)
+				return
+			}
+		} else if vs, ok := decodeArrayFast[T](s); ok {
+			for i := range vs {
+				fn(i, 0, &vs[i], nil)
+			}
+			return
+		}
+	}
+	decodeJSONStd(trimmed, fn)
+}
+
+// decodeArrayFast decodes a whole JSON array of records with their fast
+// decoder, or reports that it cannot.
+func decodeArrayFast[T any](s *scan) ([]T, bool) {
+	if !s.next('[') {
+		return nil, false
+	}
+	var vs []T
+	if !s.next(']') {
+		for {
+			var zero T
+			vs = append(vs, zero)
+			if !any(&vs[len(vs)-1]).(fastDecoder).decodeFast(s) {
+				return nil, false
+			}
+			if s.next(']') {
+				break
+			}
+			if !s.next(',') {
+				return nil, false
+			}
+		}
+	}
+	s.ws()
+	return vs, s.i == len(s.data)
+}
+
+// decodeJSONStd decodes a JSON body (trimmed, not empty) with
+// encoding/json.
+func decodeJSONStd[T any](trimmed []byte, fn func(index, line int, v *T, bad *modelwatch.FieldError)) {
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	if trimmed[0] != '[' {
 		var v T
@@ -220,6 +289,10 @@ func jsonKind(v string) string {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
+// maxRowsHint bounds the rows decodeBatch makes room for from the count of
+// an NDJSON body's lines, which may be empty.
+const maxRowsHint = 4096
+
 // decodeBatch reads a request's records of wire type W and converts each
 // with convert, which appends the record's problems to errs. When every
 // record is valid it returns the converted values; otherwise it writes the
@@ -239,6 +312,9 @@ func decodeBatch[W, T any](s *Server, w http.ResponseWriter, r *http.Request, ki
 		return nil, false
 	}
 	var errs []modelwatch.FieldError
+	if f == formatNDJSON {
+		out = make([]T, 0, min(bytes.Count(body, []byte{'\n'})+1, maxRowsHint))
+	}
 	decodeRecords(body, f, func(index, line int, wv *W, bad *modelwatch.FieldError) {
 		if bad != nil {
 			bad.Index, bad.Line = index, line

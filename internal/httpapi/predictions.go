@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/modelwatch/modelwatch"
 )
@@ -26,6 +27,8 @@ type wirePrediction struct {
 	Latency       *wireLatency       `json:"latency"`
 	LatencyMs     *float64           `json:"latency_ms"`
 	GroundTruth   json.RawMessage    `json:"ground_truth"`
+
+	featureSummary featureSummary // of Features, when the fast decoder read them
 }
 
 type wireLatency struct {
@@ -83,7 +86,7 @@ func toPrediction(w *wirePrediction, index, line int, now time.Time, lim limits,
 			p.GroundTruth = l
 		}
 	}
-	if f, fe := features(w.Features, lim); fe != nil {
+	if f, fe := features(w.Features, w.featureSummary, lim); fe != nil {
 		field := "features"
 		if fe.Name != "" {
 			field += "." + fe.Name
@@ -114,9 +117,13 @@ func parseTime(raw json.RawMessage, now time.Time) (time.Time, error) {
 		return now, nil
 	}
 	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return time.Time{}, errTimestamp
+		s, ok := plainJSONString(raw)
+		if !ok {
+			var u string
+			if err := json.Unmarshal(raw, &u); err != nil {
+				return time.Time{}, errTimestamp
+			}
+			s = u
 		}
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
@@ -135,6 +142,25 @@ func parseTime(raw json.RawMessage, now time.Time) (time.Time, error) {
 	return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
 }
 
+// plainJSONString returns the contents of the JSON string raw when it has
+// neither escapes nor control characters and is valid UTF-8: then they are
+// what encoding/json would decode it to.
+func plainJSONString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return "", false
+		}
+	}
+	if !utf8.Valid(body) {
+		return "", false
+	}
+	return string(body), true
+}
+
 var errTimestamp = errorString("must be an RFC 3339 time such as \"2026-11-26T08:00:00Z\" or a number of Unix seconds, after 1970")
 
 type errorString string
@@ -148,10 +174,22 @@ type limits struct {
 }
 
 // features checks a raw features value against the limits and returns it
-// compacted; null or absent gives nil.
-func features(raw json.RawMessage, lim limits) (modelwatch.Features, *modelwatch.FeatureError) {
+// compacted; null or absent gives nil. sum, when ok, summarises raw and
+// saves reading it again.
+func features(raw json.RawMessage, sum featureSummary, lim limits) (modelwatch.Features, *modelwatch.FeatureError) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
+	}
+	if sum.ok && sum.longest <= lim.maxFeatureBytes {
+		// An object of scalars, no name or value too long: what the loop
+		// below finds too, without reading raw again.
+		if sum.n > lim.maxFeatures {
+			return nil, &modelwatch.FeatureError{Message: "has " + strconv.Itoa(sum.n) + " features, more than the limit of " + strconv.Itoa(lim.maxFeatures)}
+		}
+		if sum.spaced {
+			return compactFeatures(raw)
+		}
+		return modelwatch.Features(raw), nil
 	}
 	n := 0
 	var tooLong *modelwatch.FeatureError
@@ -176,14 +214,19 @@ func features(raw json.RawMessage, lim limits) (modelwatch.Features, *modelwatch
 		return nil, &modelwatch.FeatureError{Message: "has " + strconv.Itoa(n) + " features, more than the limit of " + strconv.Itoa(lim.maxFeatures)}
 	}
 	if bytes.ContainsAny(raw, " \t\r\n") {
-		var buf bytes.Buffer
-		buf.Grow(len(raw))
-		if err := json.Compact(&buf, raw); err != nil {
-			return nil, &modelwatch.FeatureError{Message: "must be a JSON object"}
-		}
-		raw = buf.Bytes()
+		return compactFeatures(raw)
 	}
 	return modelwatch.Features(raw), nil
+}
+
+// compactFeatures returns raw without whitespace between its tokens.
+func compactFeatures(raw json.RawMessage) (modelwatch.Features, *modelwatch.FeatureError) {
+	var buf bytes.Buffer
+	buf.Grow(len(raw))
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, &modelwatch.FeatureError{Message: "must be a JSON object"}
+	}
+	return modelwatch.Features(buf.Bytes()), nil
 }
 
 type ingestResponse struct {
