@@ -235,47 +235,83 @@ func newRawInserter(b *testing.B) func(rows [][]any, n *int) {
 	}
 }
 
-// BenchmarkIngestRatio interleaves, batch by batch, the driver baseline of
-// BenchmarkIngest (1000 prepared INSERTs in a transaction), the same rows
-// through the store, and an NDJSON batch through the HTTP API with one
-// client, so that the load of a shared machine weighs on all three alike.
-// Each writes to a database of its own, so that the three tables grow
-// alike. It reports each one's rate and the store's and the API's as a
-// percentage of the driver's: the ingest target is api-%-of-raw ≥ 80.
+// BenchmarkIngestRatio interleaves, round by round, the driver baseline of
+// BenchmarkIngest (1000 prepared INSERTs in a transaction per batch), the
+// same rows through the store, and NDJSON batches through the HTTP API, so
+// that the load of a shared machine weighs on all three alike. A round is
+// one batch per client: the baseline and the store write them one after the
+// other, the API receives them from that many clients at once. Each writes
+// to a database of its own, so that the three tables grow alike. It reports
+// each one's rate and the store's and the API's as a percentage of the
+// driver's: the ingest target is api-%-of-raw ≥ 80.
 func BenchmarkIngestRatio(b *testing.B) {
+	for _, clients := range []int{1, 4} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			benchIngestRatio(b, clients)
+		})
+	}
+}
+
+func benchIngestRatio(b *testing.B, clients int) {
 	insert := newRawInserter(b)
 	_, db := newBenchServer(b)
 	srv, _ := newBenchServer(b)
-	raw, direct, api := newBenchBody(1), newBenchBody(9), newBenchBody(2)
+	raw, direct := newBenchBody(1), newBenchBody(9)
+	api := make([]*benchBody, clients)
+	for c := range api {
+		api[c] = newBenchBody(uint64(c + 2))
+	}
 	ps := benchPredictions(direct)
-	client := &http.Client{}
-	var tRaw, tDirect, tAPI time.Duration
-	n, nRaw := 0, 0
-	for b.Loop() {
-		start := time.Now()
-		insert(raw.rows, &nRaw)
-		tRaw += time.Since(start)
-		for i := range ps {
-			ps[i].ID = "s" + strconv.Itoa(n+i)
-		}
-		start = time.Now()
-		if _, err := db.IngestPredictions(context.Background(), ps); err != nil {
-			b.Fatal(err)
-		}
-		tDirect += time.Since(start)
-		body := api.next('a')
-		start = time.Now()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	post := func(body []byte) error {
 		resp, err := client.Post(srv.URL+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(body))
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
+			return fmt.Errorf("status %d", resp.StatusCode)
 		}
+		return nil
+	}
+	var tRaw, tDirect, tAPI time.Duration
+	n, nRaw, nDirect := 0, 0, 0
+	for b.Loop() {
+		start := time.Now()
+		for range clients {
+			insert(raw.rows, &nRaw)
+		}
+		tRaw += time.Since(start)
+		start = time.Now()
+		for range clients {
+			for i := range ps {
+				nDirect++
+				ps[i].ID = "s" + strconv.Itoa(nDirect)
+			}
+			if _, err := db.IngestPredictions(context.Background(), ps); err != nil {
+				b.Fatal(err)
+			}
+		}
+		tDirect += time.Since(start)
+		bodies := make([][]byte, clients)
+		for c := range bodies {
+			bodies[c] = api[c].next(byte('a' + c))
+		}
+		errs := make([]error, clients)
+		start = time.Now()
+		var wg sync.WaitGroup
+		for c := range clients {
+			wg.Go(func() { errs[c] = post(bodies[c]) })
+		}
+		wg.Wait()
 		tAPI += time.Since(start)
-		n += benchBatch
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		n += clients * benchBatch
 	}
 	b.ReportMetric(float64(n)/tRaw.Seconds(), "raw-rows/s")
 	b.ReportMetric(float64(n)/tDirect.Seconds(), "store-rows/s")

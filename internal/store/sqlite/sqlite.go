@@ -51,6 +51,11 @@ type DB struct {
 	mu  sync.Mutex // guards mvs
 	mvs map[modelwatch.ModelKey]int64
 
+	ckpt     *sql.DB // one connection for background checkpoints (checkpoint.go)
+	ckptKick chan struct{}
+	ckptStop chan struct{}
+	ckptDone chan struct{}
+
 	queue      chan *ingestRequest // to the writer goroutine
 	writerDone chan struct{}
 	closeMu    sync.RWMutex // guards closed, and queue against sends after close
@@ -88,7 +93,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		}
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
-	writer, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	writer, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=synchronous("+syncMode+")&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
 	}
@@ -118,13 +123,28 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	reader.SetMaxOpenConns(opts.ReadConns)
 	reader.SetMaxIdleConns(opts.ReadConns)
 	db.reader = reader
+	// A short busy timeout: a RESTART checkpoint that waits for readers
+	// holds new writes back meanwhile (checkpoint.go).
+	ckpt, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(250)")
+	if err != nil {
+		_ = reader.Close()
+		_ = writer.Close()
+		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	ckpt.SetMaxIdleConns(1)
+	ckpt.SetConnMaxLifetime(0)
+	ckpt.SetConnMaxIdleTime(0)
+	db.ckpt = ckpt
 	if db.insertFull, err = writer.PrepareContext(ctx, insertSQL(insertChunk)); err != nil {
+		_ = ckpt.Close()
 		_ = reader.Close()
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite %q: prepare insert: %w", path, err)
 	}
 	if err := db.stmts.prepare(ctx, writer); err != nil {
 		_ = db.insertFull.Close()
+		_ = ckpt.Close()
 		_ = reader.Close()
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
@@ -132,6 +152,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db.queue = make(chan *ingestRequest, 64)
 	db.writerDone = make(chan struct{})
 	go db.runWriter()
+	db.ckptKick = make(chan struct{}, 1)
+	db.ckptStop = make(chan struct{})
+	db.ckptDone = make(chan struct{})
+	go db.runCheckpointer()
 	return db, nil
 }
 
@@ -161,6 +185,8 @@ func (db *DB) Close() error {
 	close(db.queue)
 	db.closeMu.Unlock()
 	<-db.writerDone
+	close(db.ckptStop)
+	<-db.ckptDone
 
 	var errs []error
 	db.stmts.close()
@@ -170,6 +196,7 @@ func (db *DB) Close() error {
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
 	}
+	errs = append(errs, db.ckpt.Close())
 	// Fold the WAL back into the database file so a clean stop leaves one
 	// file behind.
 	if _, err := db.writer.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {

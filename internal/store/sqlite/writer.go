@@ -60,6 +60,7 @@ func (db *DB) runWriter() {
 			}
 		}
 		db.commitGroup(group)
+		db.kickCheckpoint()
 	}
 }
 
