@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -214,14 +215,23 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
-// BenchmarkIngestRatio interleaves, batch by batch on one database, a raw
-// pgx CopyFrom of 1000 rows, the same rows through the store, and an NDJSON
-// batch through the HTTP API, so that the load of a shared machine weighs
-// on all three alike, and reports each one's rate and the store's and the
+// BenchmarkIngestRatio interleaves, round by round on one database, raw
+// pgx CopyFrom of 1000-row batches, the same rows through the store, and
+// NDJSON batches through the HTTP API, so that the load of a shared machine
+// weighs on all three alike. A round is one batch per client: CopyFrom and
+// the store write them one after the other, the API receives them from that
+// many clients at once. It reports each one's rate and the store's and the
 // API's as a percentage of CopyFrom's.
 func BenchmarkIngestRatio(b *testing.B) {
 	pg := testenv.StartPostgres(b, testenv.PostgresOptions{Durable: true})
-	url := pg.NewDatabase(b)
+	for _, clients := range []int{1, 4} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			benchIngestRatio(b, pg.NewDatabase(b), clients)
+		})
+	}
+}
+
+func benchIngestRatio(b *testing.B, url string, clients int) {
 	db := openBench(b, url)
 	srv := benchServer(b, db)
 	conn, err := pgx.Connect(context.Background(), url)
@@ -233,41 +243,67 @@ func BenchmarkIngestRatio(b *testing.B) {
 		"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
 		"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
 	}
-	raw, direct, api := newBenchBody(1), newBenchBody(2), newBenchBody(3)
-	client := &http.Client{}
+	raw, direct := newBenchBody(1), newBenchBody(2)
+	api := make([]*benchBody, clients)
+	for c := range api {
+		api[c] = newBenchBody(uint64(c + 3))
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	post := func(body []byte) error {
+		resp, err := client.Post(srv.URL+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("status %d", resp.StatusCode)
+		}
+		return nil
+	}
 	var tRaw, tDirect, tAPI time.Duration
 	n := 0
 	for b.Loop() {
-		raw.next('r')
+		for range clients {
+			raw.next('r')
+			start := time.Now()
+			if _, err := conn.CopyFrom(context.Background(), pgx.Identifier{"predictions"}, cols, pgx.CopyFromSlice(len(raw.preds), func(i int) ([]any, error) {
+				p := &raw.preds[i]
+				return []any{
+					p.Timestamp, 1, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
+					p.Latency.PostprocessingMs, nil, nil, nil, nil, nil, []byte(p.Features), nil,
+				}, nil
+			})); err != nil {
+				b.Fatal(err)
+			}
+			tRaw += time.Since(start)
+		}
+		for range clients {
+			direct.next('s')
+			start := time.Now()
+			if _, err := db.IngestPredictions(context.Background(), direct.preds); err != nil {
+				b.Fatal(err)
+			}
+			tDirect += time.Since(start)
+		}
+		bodies := make([][]byte, clients)
+		for c := range bodies {
+			bodies[c] = api[c].next(byte('a' + c))
+		}
+		errs := make([]error, clients)
 		start := time.Now()
-		if _, err := conn.CopyFrom(context.Background(), pgx.Identifier{"predictions"}, cols, pgx.CopyFromSlice(len(raw.preds), func(i int) ([]any, error) {
-			p := &raw.preds[i]
-			return []any{
-				p.Timestamp, 1, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
-				p.Latency.PostprocessingMs, nil, nil, nil, nil, nil, []byte(p.Features), nil,
-			}, nil
-		})); err != nil {
-			b.Fatal(err)
+		var wg sync.WaitGroup
+		for c := range clients {
+			wg.Go(func() { errs[c] = post(bodies[c]) })
 		}
-		tRaw += time.Since(start)
-		direct.next('s')
-		start = time.Now()
-		if _, err := db.IngestPredictions(context.Background(), direct.preds); err != nil {
-			b.Fatal(err)
-		}
-		tDirect += time.Since(start)
-		body := api.next('a')
-		start = time.Now()
-		resp, err := client.Post(srv.URL+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(body))
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
+		wg.Wait()
 		tAPI += time.Since(start)
-		n += benchBatch
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		n += clients * benchBatch
 	}
 	b.ReportMetric(float64(n)/tRaw.Seconds(), "copyfrom-rows/s")
 	b.ReportMetric(float64(n)/tDirect.Seconds(), "store-rows/s")
