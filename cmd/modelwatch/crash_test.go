@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/modelwatch/modelwatch/internal/testenv"
 )
 
 // crashBatch is one NDJSON batch of predictions with client-chosen ids.
@@ -48,19 +50,31 @@ func postBatch(client *http.Client, url, body string) (ingestResult, bool) {
 
 // TestCrashSafety kills the server with SIGKILL while several clients ingest,
 // restarts it, and checks that every acknowledged batch is stored, no batch
-// is half stored, and the statistics agree with the stored rows.
+// is half stored, and the statistics agree with the stored rows: on the
+// embedded SQLite database and on PostgreSQL.
 func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test skipped with -short")
 	}
-	dataDir := t.TempDir()
+	t.Run("sqlite", func(t *testing.T) {
+		crashSafety(t, "--data-dir", t.TempDir())
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pg := testenv.StartPostgres(t, testenv.PostgresOptions{})
+		crashSafety(t, "--db", pg.NewDatabase(t), "--data-dir", t.TempDir())
+	})
+}
+
+// crashSafety is TestCrashSafety with a server started with store args.
+func crashSafety(t *testing.T, store ...string) {
+	args := append([]string{"--rate-limit", "0"}, store...)
 	rng := rand.New(rand.NewPCG(7, 7))
 	var mu sync.Mutex
 	acked := map[string]string{} // batch prefix → body
 	sent := map[string]string{}  // every batch attempted
 	const rounds, clients, size = 5, 4, 200
 	for round := range rounds {
-		s := startServer(t, "--data-dir", dataDir, "--rate-limit", "0")
+		s := startServer(t, args...)
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		for c := range clients {
@@ -105,7 +119,7 @@ func TestCrashSafety(t *testing.T) {
 	// After a restart, every batch ever sent is sent again: an acknowledged
 	// one must come back entirely as duplicates, any other entirely one way
 	// or the other (never half).
-	s := startServer(t, "--data-dir", dataDir, "--rate-limit", "0")
+	s := startServer(t, args...)
 	client := &http.Client{Timeout: 30 * time.Second}
 	stored, unacked, unackedStored := 0, 0, 0
 	for prefix, body := range sent {
