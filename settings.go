@@ -14,6 +14,7 @@ const (
 	DefaultConceptDriftSchedule = "0 3 * * *"
 	DefaultCheckWindow          = 7 * 24 * time.Hour
 	DefaultMinRows              = 100
+	DefaultDataDriftMaxRows     = 1_000_000
 	DefaultConceptTolerance     = 0.05
 	DefaultBaselineSample       = 1000
 )
@@ -115,6 +116,11 @@ type CheckSettings struct {
 	// predictions for concept drift) a check needs; below it the run is
 	// recorded as not enough data.
 	MinRows int `json:"min_rows,omitempty"`
+	// MaxRows, for data drift only, is the most predictions a check
+	// compares: a window with more is compared through a uniform random
+	// sample of MaxRows of them, so that a check's memory does not grow
+	// with traffic.
+	MaxRows int `json:"max_rows,omitempty"`
 }
 
 // DetectorSpec names a streaming detector and its parameters, with River's
@@ -160,6 +166,9 @@ func (s ModelSettings) WithDefaults() ModelSettings {
 		}
 	}
 	fill(&s.DataDrift, DefaultDataDriftSchedule)
+	if s.DataDrift.MaxRows <= 0 {
+		s.DataDrift.MaxRows = DefaultDataDriftMaxRows
+	}
 	fill(&s.ConceptDrift, DefaultConceptDriftSchedule)
 	if s.Detectors == nil {
 		// ADWIN decides drift; DDM, quick but prone to false alarms on a

@@ -212,6 +212,14 @@ func ValidateSettings(set modelwatch.ModelSettings) []modelwatch.FieldError {
 		if c.c.MinRows < 0 {
 			add(c.field+".min_rows", "must not be negative")
 		}
+		switch {
+		case c.c.MaxRows < 0:
+			add(c.field+".max_rows", "must not be negative")
+		case c.c.MaxRows > 0 && c.field != "data_drift":
+			add(c.field+".max_rows", "applies to data_drift only: a concept-drift check counts in the database")
+		case c.c.MaxRows > 0 && c.c.MaxRows < c.c.MinRows:
+			add(c.field+".max_rows", "must not be below min_rows")
+		}
 	}
 	checkTest := func(field, key string) {
 		if key == "" {

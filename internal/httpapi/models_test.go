@@ -23,7 +23,8 @@ func TestSettings(t *testing.T) {
 	r := s.get(path)
 	r.decode(t, &got)
 	if r.status != 200 || got.Effective.DataDrift.Schedule != "0 2 * * MON" || got.Effective.ConceptDrift.Schedule != "0 3 * * *" ||
-		got.Effective.DataDrift.MinRows != 100 || len(got.Effective.Detectors) != 2 {
+		got.Effective.DataDrift.MinRows != 100 || got.Effective.DataDrift.MaxRows != 1_000_000 || got.Effective.ConceptDrift.MaxRows != 0 ||
+		len(got.Effective.Detectors) != 2 {
 		t.Fatalf("default settings: %d %s", r.status, r.body)
 	}
 	r = s.do("PUT", path, "application/json", []byte(`{"baseline_accuracy":0.87,"data_drift":{"schedule":"@daily","window":"48h"},
@@ -37,7 +38,7 @@ func TestSettings(t *testing.T) {
 	if got.Settings.NumStattest != "psi" || got.Settings.DataDrift.Schedule != "@daily" {
 		t.Errorf("settings not stored: %s", r.body)
 	}
-	r = s.do("PUT", path, "application/json", []byte(`{"baseline_accuracy":1.5,"data_drift":{"schedule":"every monday"},
+	r = s.do("PUT", path, "application/json", []byte(`{"baseline_accuracy":1.5,"data_drift":{"schedule":"every monday","max_rows":-1},"concept_drift":{"max_rows":5000},
 		"num_stattest":"nope","drift_share":0,"detectors":[{"name":"adwin","params":{"nonsense":"1"}},{"name":"adwin"},{"name":"ddm","role":"loud"}],
 		"estimation":{"calibration":"sometimes","metrics":["accuracy","vibes"],"reference":"training"}}`))
 	var e errorResponse
@@ -47,7 +48,7 @@ func TestSettings(t *testing.T) {
 		fields[d.Field] = true
 	}
 	for _, f := range []string{
-		"baseline_accuracy", "data_drift.schedule", "num_stattest", "drift_share", "detectors.0", "detectors.1.name", "detectors.2.role",
+		"baseline_accuracy", "data_drift.schedule", "data_drift.max_rows", "concept_drift.max_rows", "num_stattest", "drift_share", "detectors.0", "detectors.1.name", "detectors.2.role",
 		"estimation.calibration", "estimation.metrics", "estimation.reference",
 	} {
 		if !fields[f] {

@@ -24,6 +24,8 @@ func (m *Monitor) dataDrift(ctx context.Context, key modelwatch.ModelKey, s mode
 		return nil, nil, err
 	}
 	b := newColumnBuilder(ref.names, ref.types)
+	// The same window samples the same rows.
+	b.sample(s.DataDrift.MaxRows, uint64(run.Window.From.UnixNano())^uint64(run.Window.To.UnixNano())<<1)
 	if err := scanPipelined(ctx, m.store, key, run.Window, b); err != nil {
 		return nil, nil, err
 	}
@@ -38,6 +40,9 @@ func (m *Monitor) dataDrift(ctx context.Context, key modelwatch.ModelKey, s mode
 		return nil, nil, fmt.Errorf("compare with the reference: %w", err)
 	}
 	run.Status = modelwatch.RunOK
+	if b.sampled() {
+		run.Message = fmt.Sprintf("compared a uniform random sample of %d of the %d predictions in the window (data_drift.max_rows)", b.kept(), b.rows)
+	}
 	run.DriftDetected = rep.DatasetDrift
 	run.DriftedColumns = rep.NumberOfDriftedColumns
 	run.DriftedColumnsShare = new(rep.ShareOfDriftedColumns)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,6 +29,11 @@ type columnBuilder struct {
 	row   int
 	ts    time.Time
 	visit func(name, value []byte) bool
+
+	// max, when positive, is the most rows kept: past it, rows are kept as
+	// a uniform random sample of all those added (reservoir sampling, rng).
+	max int
+	rng *rand.Rand
 }
 
 type colAcc struct {
@@ -49,17 +56,52 @@ func newColumnBuilder(names []string, types map[string]drift.ColumnType) *column
 	return b
 }
 
-// add appends one prediction's features (a JSON object) as a row.
+// sample makes the builder keep at most limit rows, a uniform random sample
+// of all those added, drawn with a generator seeded with seed.
+func (b *columnBuilder) sample(limit int, seed uint64) {
+	b.max, b.rng = limit, rand.New(rand.NewPCG(seed, 0x6d77))
+}
+
+// sampled reports whether the built columns hold a sample of the rows
+// added rather than all of them.
+func (b *columnBuilder) sampled() bool { return b.max > 0 && b.rows > b.max }
+
+// kept returns the number of rows in the built columns.
+func (b *columnBuilder) kept() int {
+	if b.sampled() {
+		return b.max
+	}
+	return b.rows
+}
+
+// add appends one prediction's features (a JSON object) as a row; past
+// the builder's maximum, it replaces a random row or is left out, so that
+// every row added is kept with the same probability (Vitter's algorithm R).
 func (b *columnBuilder) add(ts time.Time, features []byte) error {
 	row := b.rows
-	for _, c := range b.cols {
-		if c.typ == drift.Numerical {
-			c.nums = append(c.nums, math.NaN())
-		} else {
-			c.codes = append(c.codes, -1)
+	b.rows++
+	if b.max > 0 && row >= b.max {
+		j := b.rng.IntN(row + 1)
+		if j >= b.max {
+			return nil
+		}
+		row = j
+		for _, c := range b.cols {
+			if c.typ == drift.Numerical {
+				c.nums[row] = math.NaN()
+			} else {
+				c.codes[row] = -1
+			}
+		}
+	} else {
+		for _, c := range b.cols {
+			if c.typ == drift.Numerical {
+				c.nums = append(c.nums, math.NaN())
+			} else {
+				c.codes = append(c.codes, -1)
+			}
 		}
 	}
-	b.rows++
 	b.row, b.ts = row, ts
 	return modelwatch.RangeFeatures(features, b.visit)
 }
@@ -135,6 +177,36 @@ func labelOf(value []byte) string {
 	return string(value)
 }
 
+// dropUnused removes the levels no kept row has (those of rows a sample
+// replaced), renumbering the codes.
+func (c *colAcc) dropUnused() {
+	used := make([]bool, len(c.levels))
+	for _, code := range c.codes {
+		if code >= 0 {
+			used[code] = true
+		}
+	}
+	if !slices.Contains(used, false) {
+		return
+	}
+	renum := make([]int32, len(c.levels))
+	levels := c.levels[:0:0]
+	for code, ok := range used {
+		renum[code] = -1
+		if ok {
+			renum[code] = int32(len(levels))
+			levels = append(levels, c.levels[code])
+		}
+	}
+	for i, code := range c.codes {
+		if code >= 0 {
+			c.codes[i] = renum[code]
+		}
+	}
+	c.levels = levels
+	c.dict = nil // no more rows are added
+}
+
 func (c *colAcc) intern(s string) int32 {
 	if code, ok := c.dict[s]; ok {
 		return code
@@ -149,6 +221,9 @@ func (c *colAcc) intern(s string) int32 {
 func (b *columnBuilder) columns() []drift.Column {
 	out := make([]drift.Column, len(b.cols))
 	for i, c := range b.cols {
+		if b.sampled() && c.typ != drift.Numerical {
+			c.dropUnused()
+		}
 		switch {
 		case c.typ == drift.Numerical && c.bad != "":
 			out[i] = drift.Invalid(c.name, drift.Numerical, c.bad)

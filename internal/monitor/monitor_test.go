@@ -465,3 +465,35 @@ func TestConceptToleranceZero(t *testing.T) {
 		})
 	}
 }
+
+// TestDataDriftCheckSamples checks data_drift.max_rows: a window with more
+// predictions is compared through a sample of that many, and the run says
+// so while counting every prediction of the window.
+func TestDataDriftCheckSamples(t *testing.T) {
+	f := newFixture(t)
+	if err := f.db.PutReference(t.Context(), modelwatch.Reference{Model: key, Format: "csv", UploadedAt: t0, Data: referenceCSV(1000)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.PutModelSettings(t.Context(), key, modelwatch.ModelSettings{DataDrift: modelwatch.CheckSettings{MaxRows: 200}}); err != nil {
+		t.Fatal(err)
+	}
+	f.ingestTraffic(550, 0, "a")
+	run, err := f.mon.RunCheck(t.Context(), key, modelwatch.KindData, f.week(), time.Time{})
+	if err != nil || run.Status != modelwatch.RunOK || run.Rows != 550 {
+		t.Fatalf("check of 550 rows with max_rows 200: %+v, %v", run, err)
+	}
+	if want := "compared a uniform random sample of 200 of the 550 predictions in the window (data_drift.max_rows)"; run.Message != want {
+		t.Errorf("run message %q, want %q", run.Message, want)
+	}
+	if run.DriftDetected {
+		t.Errorf("a sample of undrifted traffic drifted: %s", run.Result)
+	}
+	// Without the setting, the default (a million) keeps every row.
+	if err := f.db.PutModelSettings(t.Context(), key, modelwatch.ModelSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	run, err = f.mon.RunCheck(t.Context(), key, modelwatch.KindData, f.week(), time.Time{})
+	if err != nil || run.Status != modelwatch.RunOK || run.Rows != 550 || run.Message != "" {
+		t.Fatalf("check of 550 rows with the default max_rows: %+v, %v", run, err)
+	}
+}
