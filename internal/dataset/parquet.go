@@ -65,58 +65,28 @@ func ReadParquet(r io.ReaderAt, size int64, opts Options) (t *Table, err error) 
 		var codes []int32
 		d := dict{index: make(map[string]int32)}
 		buf := make([]parquet.Value, 4096)
-		read := 0 // values read, nulls included
 		for gi, g := range groups {
-			// A flat column has one value (or null) per row: a page that
-			// decodes to more is corrupt, and must not grow the column
-			// past what the row counts, already bounded, allow.
-			want := read + int(g.NumRows())
-			pages := g.ColumnChunks()[c.Index()].Pages()
-			for {
-				page, err := pages.ReadPage()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					pages.Close()
-					return nil, fmt.Errorf("column %q, row group %d: %w", c.Name(), gi, err)
-				}
-				vr := page.Values()
-				for {
-					n, err := vr.ReadValues(buf)
-					if read += n; read > want {
-						pages.Close()
-						return nil, fmt.Errorf("column %q, row group %d: more values than the row group's %d rows", c.Name(), gi, g.NumRows())
-					}
-					for _, v := range buf[:n] {
-						switch {
-						case v.IsNull():
-							nums = append(nums, math.NaN())
-							codes = append(codes, -1)
-						case k == pqNumber:
-							nums = append(nums, parquetNumber(v, scale))
-						case k == pqBool:
-							label := "False"
-							if v.Boolean() {
-								label = "True"
-							}
-							codes = append(codes, d.intern([]byte(label)))
-						default:
-							codes = append(codes, d.intern(v.ByteArray()))
+			err := ReadColumnChunk(g, gi, c, buf, func(vs []parquet.Value) {
+				for _, v := range vs {
+					switch {
+					case v.IsNull():
+						nums = append(nums, math.NaN())
+						codes = append(codes, -1)
+					case k == pqNumber:
+						nums = append(nums, parquetNumber(v, scale))
+					case k == pqBool:
+						label := "False"
+						if v.Boolean() {
+							label = "True"
 						}
-					}
-					if errors.Is(err, io.EOF) {
-						break
-					}
-					if err != nil {
-						pages.Close()
-						return nil, fmt.Errorf("column %q, row group %d: %w", c.Name(), gi, err)
+						codes = append(codes, d.intern([]byte(label)))
+					default:
+						codes = append(codes, d.intern(v.ByteArray()))
 					}
 				}
-			}
-			pages.Close()
-			if read != want {
-				return nil, fmt.Errorf("column %q, row group %d: %d values for %d rows", c.Name(), gi, read-(want-int(g.NumRows())), g.NumRows())
+			})
+			if err != nil {
+				return nil, err
 			}
 			if opts.Progress != nil {
 				opts.Progress(int64(gi+1), int64(len(groups)))
@@ -129,6 +99,45 @@ func ReadParquet(r io.ReaderAt, size int64, opts Options) (t *Table, err error) 
 		t.Columns = append(t.Columns, col)
 	}
 	return t, nil
+}
+
+// ReadColumnChunk reads the values of flat column c in row group g (gi is
+// its index, for messages) page by page into buf, passing each batch to fn
+// in row order. A chunk that decodes to more or fewer values than the row
+// group's rows is an error, and one too long stops as soon as it passes
+// them: a corrupt file's pages must not grow a column past what its row
+// counts, already bounded, allow.
+func ReadColumnChunk(g parquet.RowGroup, gi int, c *parquet.Column, buf []parquet.Value, fn func([]parquet.Value)) error {
+	want, read := int(g.NumRows()), 0
+	pages := g.ColumnChunks()[c.Index()].Pages()
+	defer pages.Close()
+	for {
+		page, err := pages.ReadPage()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("column %q, row group %d: %w", c.Name(), gi, err)
+		}
+		vr := page.Values()
+		for {
+			n, err := vr.ReadValues(buf)
+			if read += n; read > want {
+				return fmt.Errorf("column %q, row group %d: more values than the row group's %d rows", c.Name(), gi, want)
+			}
+			fn(buf[:n])
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("column %q, row group %d: %w", c.Name(), gi, err)
+			}
+		}
+	}
+	if read != want {
+		return fmt.Errorf("column %q, row group %d: %d values for %d rows", c.Name(), gi, read, want)
+	}
+	return nil
 }
 
 // checkFooter checks a file's magic numbers and that its footer fits in the

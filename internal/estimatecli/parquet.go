@@ -1,7 +1,6 @@
 package estimatecli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -106,7 +105,6 @@ func readTimeColumns(r io.ReaderAt, size int64) (cols []timeColumn, err error) {
 	if err != nil {
 		return nil, err
 	}
-	rows := f.NumRows()
 	for _, c := range f.Root().Columns() {
 		conv := timeConverter(c)
 		if conv == nil {
@@ -115,40 +113,18 @@ func readTimeColumns(r io.ReaderAt, size int64) (cols []timeColumn, err error) {
 		tc := timeColumn{name: c.Name()}
 		buf := make([]parquet.Value, 1024)
 		for gi, g := range f.RowGroups() {
-			pages := g.ColumnChunks()[c.Index()].Pages()
-			for {
-				page, err := pages.ReadPage()
-				if errors.Is(err, io.EOF) {
-					break
+			err := dataset.ReadColumnChunk(g, gi, c, buf, func(vs []parquet.Value) {
+				for _, v := range vs {
+					s := ""
+					if !v.IsNull() {
+						s = conv(v).UTC().Format(time.RFC3339Nano)
+					}
+					tc.values = append(tc.values, s)
 				}
-				if err != nil {
-					pages.Close()
-					return nil, fmt.Errorf("column %q, row group %d: %w", c.Name(), gi, err)
-				}
-				vr := page.Values()
-				for {
-					n, err := vr.ReadValues(buf)
-					if int64(len(tc.values)+n) > rows {
-						pages.Close()
-						return nil, fmt.Errorf("column %q: more values than the file's %d rows", c.Name(), rows)
-					}
-					for _, v := range buf[:n] {
-						s := ""
-						if !v.IsNull() {
-							s = conv(v).UTC().Format(time.RFC3339Nano)
-						}
-						tc.values = append(tc.values, s)
-					}
-					if errors.Is(err, io.EOF) {
-						break
-					}
-					if err != nil {
-						pages.Close()
-						return nil, fmt.Errorf("column %q, row group %d: %w", c.Name(), gi, err)
-					}
-				}
+			})
+			if err != nil {
+				return nil, err
 			}
-			pages.Close()
 		}
 		cols = append(cols, tc)
 	}
