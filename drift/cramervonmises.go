@@ -105,36 +105,63 @@ func cvmExactP(s float64, m, n int) float64 {
 	// float floor division.
 	num := float64(l*l*(m+n)) * (6*s - float64(mn*(4*mn-1)))
 	zeta := pyFloorDiv(num, float64(6*mn*mn))
-	gs := make([]map[int64]float64, m+1)
-	gs[0] = map[int64]float64{0: 1}
-	for v := 1; v <= m; v++ {
-		gs[v] = map[int64]float64{}
-	}
+	// gs[v] holds, sorted by value, the reachable values of the sum at
+	// lattice point (u, v) with the number of paths reaching each; the
+	// counts are integers below 2^53, so every sum is exact.
+	gs := make([][]cvmCount, m+1)
+	gs[0] = []cvmCount{{0, 1}}
 	for u := 0; u <= n; u++ {
-		next := make([]map[int64]float64, m+1)
-		tmp := map[int64]float64{}
+		next := make([][]cvmCount, m+1)
+		var tmp []cvmCount
 		for v, g := range gs {
-			merged := make(map[int64]float64, len(tmp)+len(g))
 			step := int64(a*v - b*u)
 			step *= step
-			for val, f := range tmp {
-				merged[val+step] += f
-			}
-			for val, f := range g {
-				merged[val+step] += f
-			}
-			tmp = merged
+			tmp = mergeShifted(tmp, g, step)
 			next[v] = tmp
 		}
 		gs = next
 	}
 	total := 0.0
-	for val, f := range gs[m] {
-		if float64(val) >= zeta {
-			total += f
+	for _, c := range gs[m] {
+		if float64(c.val) >= zeta {
+			total += c.n
 		}
 	}
 	return total / binomial(m+n, m)
+}
+
+// cvmCount is a value of cvmExactP's sum with its number of paths.
+type cvmCount struct {
+	val int64
+	n   float64
+}
+
+// mergeShifted returns the union of the sorted lists x and y, counts of
+// equal values added, with step added to every value: sorted too.
+func mergeShifted(x, y []cvmCount, step int64) []cvmCount {
+	out := make([]cvmCount, 0, len(x)+len(y))
+	i, j := 0, 0
+	for i < len(x) && j < len(y) {
+		switch {
+		case x[i].val < y[j].val:
+			out = append(out, cvmCount{x[i].val + step, x[i].n})
+			i++
+		case x[i].val > y[j].val:
+			out = append(out, cvmCount{y[j].val + step, y[j].n})
+			j++
+		default:
+			out = append(out, cvmCount{x[i].val + step, x[i].n + y[j].n})
+			i++
+			j++
+		}
+	}
+	for ; i < len(x); i++ {
+		out = append(out, cvmCount{x[i].val + step, x[i].n})
+	}
+	for ; j < len(y); j++ {
+		out = append(out, cvmCount{y[j].val + step, y[j].n})
+	}
+	return out
 }
 
 // pyFloorDiv is Python's float floor division a // b for b > 0.
