@@ -58,18 +58,44 @@ func BucketStart(t time.Time, res int64) int64 {
 
 // AddPrediction adds one prediction to a.
 func (a *Agg) AddPrediction(p *modelwatch.Prediction) {
+	l := binPrediction(p)
+	a.addPrediction(p, &l)
+}
+
+// latencies are a prediction's total and stage latencies, ready for the
+// sketches; a missing one has ok false.
+type latencies struct {
+	total  binned
+	stages [3]binned
+	ok     [4]bool
+}
+
+func binPrediction(p *modelwatch.Prediction) latencies {
+	var l latencies
+	if ms, ok := p.Total(); ok {
+		l.total, l.ok[0] = binOf(ms), true
+	}
+	for i, v := range [3]*float64{p.Latency.PreprocessingMs, p.Latency.InferenceMs, p.Latency.PostprocessingMs} {
+		if v != nil {
+			l.stages[i], l.ok[i+1] = binOf(*v), true
+		}
+	}
+	return l
+}
+
+func (a *Agg) addPrediction(p *modelwatch.Prediction, l *latencies) {
 	a.N++
 	if c, ok := p.EffectiveConfidence(); ok {
 		a.ConfN++
 		a.ConfSum += c
 	}
-	if ms, ok := p.Total(); ok {
-		a.LatSum += ms
-		a.Latency.Add(ms)
+	if l.ok[0] {
+		a.LatSum += l.total.v
+		a.Latency.addBinned(l.total)
 	}
-	for i, v := range []*float64{p.Latency.PreprocessingMs, p.Latency.InferenceMs, p.Latency.PostprocessingMs} {
-		if v != nil {
-			a.Stages[i].Add(*v)
+	for i := range a.Stages {
+		if l.ok[i+1] {
+			a.Stages[i].addBinned(l.stages[i])
 		}
 	}
 	if p.GroundTruth != "" {
@@ -136,6 +162,12 @@ type Point struct {
 // Batch accumulates the rollup changes of one write transaction.
 type Batch struct {
 	Aggs map[Key]*Agg
+	// last holds the aggregate each resolution used last: consecutive
+	// predictions mostly share their buckets.
+	last [len(Resolutions)]struct {
+		key Key
+		agg *Agg
+	}
 }
 
 // NewBatch returns an empty Batch.
@@ -144,8 +176,14 @@ func NewBatch() *Batch { return &Batch{Aggs: make(map[Key]*Agg)} }
 // AddPrediction adds p, stored for model version mv, to the buckets of every
 // resolution that hold its timestamp.
 func (b *Batch) AddPrediction(mv int64, p *modelwatch.Prediction) {
-	for _, res := range Resolutions {
-		b.agg(Key{Model: mv, Res: res, Bucket: BucketStart(p.Timestamp, res)}).AddPrediction(p)
+	l := binPrediction(p)
+	for i, res := range Resolutions {
+		k := Key{Model: mv, Res: res, Bucket: BucketStart(p.Timestamp, res)}
+		last := &b.last[i]
+		if last.agg == nil || last.key != k {
+			last.key, last.agg = k, b.agg(k)
+		}
+		last.agg.addPrediction(p, &l)
 	}
 }
 

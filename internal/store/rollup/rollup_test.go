@@ -1,7 +1,10 @@
 package rollup
 
 import (
+	"bytes"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"testing"
 	"time"
 
@@ -133,5 +136,83 @@ func TestAggMergeAndQuantile(t *testing.T) {
 	st, err := Stats(&empty, 24*time.Hour)
 	if err != nil || st.AvgLatencyMs != nil || st.P95LatencyMs != nil || st.GroundTruthCoverage != nil {
 		t.Errorf("Stats(empty) = %+v, %v", st, err)
+	}
+}
+
+// TestBatchMatchesSketchAdd checks that a Batch, which finds each latency's
+// bin once for all resolutions and reuses the buckets of the previous
+// prediction, summarises exactly as adding every value to every bucket's
+// sketches one by one: zero and tiny latencies (the zero bin), latencies too
+// large to track, missing stages, and predictions that go back and forth
+// between buckets.
+func TestBatchMatchesSketchAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	base := time.Date(2026, 11, 20, 23, 58, 0, 0, time.UTC)
+	values := func() *float64 {
+		switch rng.IntN(8) {
+		case 0:
+			return nil
+		case 1:
+			return new(0.0)
+		case 2:
+			return new(1e-320) // below the smallest indexable value
+		case 3:
+			return new(math.MaxFloat64) // beyond the largest
+		default:
+			return new(rng.ExpFloat64() * 50)
+		}
+	}
+	batch := NewBatch()
+	want := map[Key]*[4]Sketch{}
+	for i := range 5000 {
+		p := &modelwatch.Prediction{
+			Prediction: modelwatch.Label(strconv.Itoa(i % 4)),
+			Timestamp:  base.Add(time.Duration(rng.IntN(300)) * time.Second),
+		}
+		p.Latency.PreprocessingMs, p.Latency.InferenceMs, p.Latency.PostprocessingMs = values(), values(), values()
+		if i%7 == 0 {
+			p.LatencyMs = values()
+		}
+		mv := int64(1 + i%2)
+		batch.AddPrediction(mv, p)
+		for _, res := range Resolutions {
+			k := Key{Model: mv, Res: res, Bucket: BucketStart(p.Timestamp, res)}
+			w := want[k]
+			if w == nil {
+				w = &[4]Sketch{}
+				want[k] = w
+			}
+			if ms, ok := p.Total(); ok {
+				w[0].Add(ms)
+			}
+			for j, v := range []*float64{p.Latency.PreprocessingMs, p.Latency.InferenceMs, p.Latency.PostprocessingMs} {
+				if v != nil {
+					w[j+1].Add(*v)
+				}
+			}
+		}
+	}
+	if len(batch.Aggs) != len(want) {
+		t.Fatalf("batch has %d buckets, want %d", len(batch.Aggs), len(want))
+	}
+	for k, w := range want {
+		a := batch.Aggs[k]
+		if a == nil {
+			t.Fatalf("bucket %+v missing", k)
+		}
+		for j, got := range []*Sketch{&a.Latency, &a.Stages[0], &a.Stages[1], &a.Stages[2]} {
+			ge, err := got.Encoded()
+			if err != nil {
+				t.Fatal(err)
+			}
+			we, err := w[j].Encoded()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.N != w[j].N || got.Min != w[j].Min || got.Max != w[j].Max || !bytes.Equal(ge, we) {
+				t.Errorf("bucket %+v sketch %d: got n=%d [%v, %v], want n=%d [%v, %v], encodings equal: %v",
+					k, j, got.N, got.Min, got.Max, w[j].N, w[j].Min, w[j].Max, bytes.Equal(ge, we))
+			}
+		}
 	}
 }

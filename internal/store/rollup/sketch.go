@@ -17,13 +17,19 @@ const RelativeAccuracy = 0.01
 // collapsed.
 const maxBins = 2048
 
-// NewSketch returns an empty latency sketch.
-func NewSketch() *ddsketch.DDSketch {
+// latencyMapping is the index mapping of every latency sketch. It is
+// read-only, so all sketches share it.
+var latencyMapping = func() *mapping.LogarithmicMapping {
 	m, err := mapping.NewLogarithmicMapping(RelativeAccuracy)
 	if err != nil {
 		panic(err) // RelativeAccuracy is a valid constant
 	}
-	return ddsketch.NewDDSketch(m, newStore(), newStore())
+	return m
+}()
+
+// NewSketch returns an empty latency sketch.
+func NewSketch() *ddsketch.DDSketch {
+	return ddsketch.NewDDSketch(latencyMapping, newStore(), newStore())
 }
 
 func newStore() store.Store { return store.NewCollapsingLowestDenseStore(maxBins) }
@@ -51,6 +57,40 @@ func (s *Sketch) Add(v float64) {
 		s.sk = NewSketch()
 	}
 	_ = s.sk.Add(v) // finite and non-negative: Validate checked it
+}
+
+// binned is a latency with its sketch bin, found once for all the
+// sketches it is added to (the logarithm is most of the cost of an Add).
+type binned struct {
+	v     float64
+	index int
+	inBin bool // false: the zero bin, or too large to track; added by value
+}
+
+func binOf(v float64) binned {
+	if v > latencyMapping.MinIndexableValue() && v <= latencyMapping.MaxIndexableValue() {
+		return binned{v: v, index: latencyMapping.Index(v), inBin: true}
+	}
+	return binned{v: v}
+}
+
+// addBinned records one value as Add does.
+func (s *Sketch) addBinned(b binned) {
+	if s.N == 0 || b.v < s.Min {
+		s.Min = b.v
+	}
+	if s.N == 0 || b.v > s.Max {
+		s.Max = b.v
+	}
+	s.N++
+	if s.sk == nil {
+		s.sk = NewSketch()
+	}
+	if b.inBin {
+		s.sk.GetPositiveValueStore().Add(b.index)
+		return
+	}
+	_ = s.sk.Add(b.v) // finite and non-negative: Validate checked it
 }
 
 // SetEncoded attaches a stored sketch (with its count and range).
