@@ -18,7 +18,7 @@ import (
 	"github.com/modelwatch/modelwatch/internal/store/rollup"
 )
 
-// predictionColumns are the columns COPY writes, in the order of copyRow.
+// predictionColumns are the columns COPY writes, in the order of copySource.Values.
 var predictionColumns = []string{
 	"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
 	"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
@@ -167,9 +167,7 @@ func (db *DB) ingest(ctx context.Context, ps []modelwatch.Prediction, rows []new
 				}
 			}
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"predictions"}, predictionColumns, pgx.CopyFromSlice(len(stored), func(k int) ([]any, error) {
-			return copyRow(&ps[stored[k].i], &stored[k]), nil
-		})); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"predictions"}, predictionColumns, &copySource{ps: ps, rows: stored}); err != nil {
 			return unavailable("copy predictions", err)
 		}
 		var joinedIDs []string
@@ -251,23 +249,30 @@ func (db *DB) claimIDs(ctx context.Context, tx pgx.Tx, ps []modelwatch.Predictio
 		return r
 	}
 
-	sp, err := tx.Begin(ctx)
-	if err != nil {
-		return nil, unavailable("claim prediction ids", err)
+	// One round trip: the savepoint, the insert and its release.
+	var claim pgx.Batch
+	claim.Queue(`SAVEPOINT claim_ids`)
+	claim.Queue(`INSERT INTO prediction_ids (id, ts) SELECT * FROM unnest($1::text[], $2::timestamptz[])`, ids, tss)
+	claim.Queue(`RELEASE SAVEPOINT claim_ids`)
+	br := tx.SendBatch(ctx, &claim)
+	var err error
+	for range claim.Len() {
+		if _, err = br.Exec(); err != nil {
+			break
+		}
 	}
-	_, err = sp.Exec(ctx, `INSERT INTO prediction_ids (id, ts) SELECT * FROM unnest($1::text[], $2::timestamptz[])`, ids, tss)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	var pe *pgconn.PgError
 	switch {
 	case err == nil:
-		if err := sp.Commit(ctx); err != nil {
-			return nil, unavailable("claim prediction ids", err)
-		}
 		for _, r := range rows {
 			stored = append(stored, label(r, nil, nil))
 		}
 		return stored, nil
 	case errors.As(err, &pe) && pe.Code == "23505": // unique_violation
-		if err := sp.Rollback(ctx); err != nil {
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT claim_ids`); err != nil {
 			return nil, unavailable("claim prediction ids", err)
 		}
 	default:
@@ -298,23 +303,44 @@ func (db *DB) claimIDs(ctx context.Context, tx pgx.Tx, ps []modelwatch.Predictio
 	return stored, nil
 }
 
-// copyRow returns the values of predictionColumns for p.
-func copyRow(p *modelwatch.Prediction, r *newRow) []any {
-	v := []any{
-		p.Timestamp, r.mv, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
-		p.Latency.PostprocessingMs, p.LatencyMs, nil, nil, nil, nil, nil, nil,
-	}
+// copySource gives COPY the values of predictionColumns for rows of ps. It
+// fills one slice of values again for each row, which is safe because pgx
+// encodes a row before it asks for the next.
+type copySource struct {
+	ps     []modelwatch.Prediction
+	rows   []newRow
+	next   int
+	values [15]any
+}
+
+// Next implements pgx.CopyFromSource.
+func (c *copySource) Next() bool {
+	c.next++
+	return c.next <= len(c.rows)
+}
+
+// Values implements pgx.CopyFromSource.
+func (c *copySource) Values() ([]any, error) {
+	r := &c.rows[c.next-1]
+	p := &c.ps[r.i]
+	v := &c.values
+	v[0], v[1], v[2], v[3], v[4] = p.Timestamp, r.mv, p.ID, string(p.Prediction), p.Confidence
+	v[5], v[6], v[7], v[8] = p.Latency.PreprocessingMs, p.Latency.InferenceMs, p.Latency.PostprocessingMs, p.LatencyMs
+	v[9], v[10], v[11], v[12], v[13], v[14] = nil, nil, nil, nil, nil, nil
 	if r.labelled {
 		v[9], v[10], v[11], v[12] = r.rev, r.rev, r.labelAt, r.label
 	}
 	if len(p.Features) > 0 {
-		v[13] = []byte(p.Features)
+		v[13] = string(p.Features) // JSON text, sent as it is
 	}
 	if r.probs != nil {
 		v[14] = r.probs
 	}
-	return v
+	return v[:], nil
 }
+
+// Err implements pgx.CopyFromSource.
+func (c *copySource) Err() error { return nil }
 
 // modelVersionID returns the id of a model version, creating it if needed.
 // An id created in tx is only cached once tx has committed.
