@@ -34,7 +34,10 @@ const (
 // benchBody is the NDJSON batch of internal/httpapi's BenchmarkIngest (the
 // same generator, so that the figures compare): benchBatch predictions with
 // benchFeatures features each, the byte offsets of their ids, and the same
-// rows decoded for the driver baseline.
+// rows decoded for the driver baseline. Consecutive predictions are step
+// apart: 1 s (as in internal/httpapi) spreads a batch over 17 minute
+// buckets, the rollups' costly case; 1 ms is a batch of a service making
+// 1000 predictions a second, within one or two minute buckets.
 type benchBody struct {
 	body    []byte
 	idAt    []int
@@ -42,7 +45,7 @@ type benchBody struct {
 	counter int
 }
 
-func newBenchBody(seed uint64) *benchBody {
+func newBenchBody(seed uint64, step time.Duration) *benchBody {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	bb := &benchBody{}
 	var b bytes.Buffer
@@ -67,9 +70,9 @@ func newBenchBody(seed uint64) *benchBody {
 		class := strconv.Itoa(i % 3)
 		conf := 0.4 + rng.Float64()*0.6
 		pre, inf, post := rng.Float64()*3, 5+rng.ExpFloat64()*40, rng.Float64()
-		ts := day.Add(10*time.Hour + time.Duration(i/60%60)*time.Minute + time.Duration(i%60)*time.Second)
+		ts := day.Add(10*time.Hour + time.Duration(i)*step)
 		fmt.Fprintf(&b, `","model_name":"bench","model_version":"v1","timestamp":%q,"features":%s,"prediction":%s,"confidence":%.4f,"latency":{"preprocessing_ms":%.3f,"inference_ms":%.3f,"postprocessing_ms":%.3f}}`+"\n",
-			ts.Format(time.RFC3339), feat.Bytes(), class, conf, pre, inf, post)
+			ts.Format(time.RFC3339Nano), feat.Bytes(), class, conf, pre, inf, post)
 		p := modelwatch.Prediction{
 			ModelName: "bench", ModelVersion: "v1", Timestamp: ts, Features: modelwatch.Features(feat.String()),
 			Prediction: modelwatch.Label(class), Confidence: new(conf),
@@ -112,7 +115,7 @@ func BenchmarkIngest(b *testing.B) {
 			bodies := make([]*benchBody, conns)
 			conn := make([]*pgx.Conn, conns)
 			for c := range conns {
-				bodies[c] = newBenchBody(uint64(c + 1))
+				bodies[c] = newBenchBody(uint64(c+1), time.Second)
 				var err error
 				if conn[c], err = pgx.Connect(context.Background(), url); err != nil {
 					b.Fatal(err)
@@ -157,7 +160,7 @@ func BenchmarkIngest(b *testing.B) {
 	}
 	b.Run("store=postgres-direct", func(b *testing.B) {
 		db := openBench(b, pg.NewDatabase(b))
-		bb := newBenchBody(9)
+		bb := newBenchBody(9, time.Second)
 		n := 0
 		start := time.Now()
 		for b.Loop() {
@@ -174,7 +177,7 @@ func BenchmarkIngest(b *testing.B) {
 			srv := benchServer(b, openBench(b, pg.NewDatabase(b)))
 			bodies := make([]*benchBody, clients)
 			for i := range bodies {
-				bodies[i] = newBenchBody(uint64(i + 2))
+				bodies[i] = newBenchBody(uint64(i+2), time.Second)
 			}
 			b.SetBytes(int64(len(bodies[0].body)))
 			start := time.Now()
@@ -221,17 +224,20 @@ func BenchmarkIngest(b *testing.B) {
 // weighs on all three alike. A round is one batch per client: CopyFrom and
 // the store write them one after the other, the API receives them from that
 // many clients at once. It reports each one's rate and the store's and the
-// API's as a percentage of CopyFrom's.
+// API's as a percentage of CopyFrom's. step is the time between
+// consecutive predictions of a batch (see benchBody).
 func BenchmarkIngestRatio(b *testing.B) {
 	pg := testenv.StartPostgres(b, testenv.PostgresOptions{Durable: true})
-	for _, clients := range []int{1, 4} {
-		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
-			benchIngestRatio(b, pg.NewDatabase(b), clients)
-		})
+	for _, step := range []time.Duration{time.Second, time.Millisecond} {
+		for _, clients := range []int{1, 4} {
+			b.Run(fmt.Sprintf("step=%v/clients=%d", step, clients), func(b *testing.B) {
+				benchIngestRatio(b, pg.NewDatabase(b), step, clients)
+			})
+		}
 	}
 }
 
-func benchIngestRatio(b *testing.B, url string, clients int) {
+func benchIngestRatio(b *testing.B, url string, step time.Duration, clients int) {
 	db := openBench(b, url)
 	srv := benchServer(b, db)
 	conn, err := pgx.Connect(context.Background(), url)
@@ -243,10 +249,10 @@ func benchIngestRatio(b *testing.B, url string, clients int) {
 		"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
 		"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
 	}
-	raw, direct := newBenchBody(1), newBenchBody(2)
+	raw, direct := newBenchBody(1, step), newBenchBody(2, step)
 	api := make([]*benchBody, clients)
 	for c := range api {
-		api[c] = newBenchBody(uint64(c + 3))
+		api[c] = newBenchBody(uint64(c+3), step)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	post := func(body []byte) error {
