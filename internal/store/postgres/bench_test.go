@@ -104,10 +104,6 @@ func (bb *benchBody) next(prefix byte) []byte {
 // compare.
 func BenchmarkIngest(b *testing.B) {
 	pg := testenv.StartPostgres(b, testenv.PostgresOptions{Durable: true})
-	cols := []string{
-		"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
-		"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
-	}
 	for _, conns := range []int{1, 4} {
 		b.Run(fmt.Sprintf("driver=pgx-copyfrom/conns=%d", conns), func(b *testing.B) {
 			url := pg.NewDatabase(b)
@@ -132,13 +128,7 @@ func BenchmarkIngest(b *testing.B) {
 					bb := bodies[c]
 					for range work {
 						bb.next(byte('r' + c))
-						if _, err := conn[c].CopyFrom(context.Background(), pgx.Identifier{"predictions"}, cols, pgx.CopyFromSlice(len(bb.preds), func(i int) ([]any, error) {
-							p := &bb.preds[i]
-							return []any{
-								p.Timestamp, 1, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
-								p.Latency.PostprocessingMs, nil, nil, nil, nil, nil, []byte(p.Features), nil,
-							}, nil
-						})); err != nil {
+						if err := copyBaseline(conn[c], bb); err != nil {
 							errs <- err
 							return
 						}
@@ -245,41 +235,20 @@ func benchIngestRatio(b *testing.B, url string, step time.Duration, clients int)
 		b.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	cols := []string{
-		"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
-		"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
-	}
 	raw, direct := newBenchBody(1, step), newBenchBody(2, step)
 	api := make([]*benchBody, clients)
 	for c := range api {
 		api[c] = newBenchBody(uint64(c+3), step)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	post := func(body []byte) error {
-		resp, err := client.Post(srv.URL+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("status %d", resp.StatusCode)
-		}
-		return nil
-	}
+	post := func(body []byte) error { return postBatch(client, srv.URL, body) }
 	var tRaw, tDirect, tAPI time.Duration
 	n := 0
 	for b.Loop() {
 		for range clients {
 			raw.next('r')
 			start := time.Now()
-			if _, err := conn.CopyFrom(context.Background(), pgx.Identifier{"predictions"}, cols, pgx.CopyFromSlice(len(raw.preds), func(i int) ([]any, error) {
-				p := &raw.preds[i]
-				return []any{
-					p.Timestamp, 1, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
-					p.Latency.PostprocessingMs, nil, nil, nil, nil, nil, []byte(p.Features), nil,
-				}, nil
-			})); err != nil {
+			if err := copyBaseline(conn, raw); err != nil {
 				b.Fatal(err)
 			}
 			tRaw += time.Since(start)
@@ -316,6 +285,40 @@ func benchIngestRatio(b *testing.B, url string, step time.Duration, clients int)
 	b.ReportMetric(float64(n)/tAPI.Seconds(), "api-rows/s")
 	b.ReportMetric(100*tRaw.Seconds()/tDirect.Seconds(), "store-%-of-copyfrom")
 	b.ReportMetric(100*tRaw.Seconds()/tAPI.Seconds(), "api-%-of-copyfrom")
+}
+
+// benchColumns are the predictions columns the COPY baselines write.
+var benchColumns = []string{
+	"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
+	"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
+}
+
+// postBatch posts an NDJSON body of predictions to the server at url.
+func postBatch(client *http.Client, url string, body []byte) error {
+	resp, err := client.Post(url+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// copyBaseline writes the rows of bb with a bare pgx CopyFrom into the
+// predictions table (model version 1, no labels): the baseline the ingest
+// benchmarks compare with.
+func copyBaseline(conn *pgx.Conn, bb *benchBody) error {
+	_, err := conn.CopyFrom(context.Background(), pgx.Identifier{"predictions"}, benchColumns, pgx.CopyFromSlice(len(bb.preds), func(i int) ([]any, error) {
+		p := &bb.preds[i]
+		return []any{
+			p.Timestamp, 1, p.ID, string(p.Prediction), p.Confidence, p.Latency.PreprocessingMs, p.Latency.InferenceMs,
+			p.Latency.PostprocessingMs, nil, nil, nil, nil, nil, []byte(p.Features), nil,
+		}, nil
+	}))
+	return err
 }
 
 // openBench opens a store whose model version "bench:v1" has id 1.
