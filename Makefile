@@ -55,15 +55,13 @@ fmt:
 # (go.dev/issue/75804, fixed in Go 1.27). Such a run is repeated once; any
 # other failure, or the same one twice, fails.
 fuzz:
-	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	@set -e; run() { $(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZTIME) $$1 2>&1; }; \
+	race() { echo "$$1" | grep -q '^    context deadline exceeded$$' && ! echo "$$1" | grep -q 'Failing input written'; }; \
+	for pkg in $$($(GO) list $(PKGS)); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 			echo "fuzz $$pkg $$f"; \
-			out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || { \
-				if echo "$$out" | grep -q '^    context deadline exceeded$$' && ! echo "$$out" | grep -q 'Failing input written'; then \
-					echo "  the fuzzing coordinator reported its own deadline as a failure (go.dev/issue/75804); running $$f again"; \
-					out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || { echo "fuzz $$f in $$pkg failed:"; echo "$$out"; exit 1; }; \
-				else echo "fuzz $$f in $$pkg failed:"; echo "$$out"; exit 1; fi; \
-			}; \
+			out=$$(run $$pkg $$f) || { race "$$out" && { echo "  the fuzzing coordinator reported its own deadline as a failure (go.dev/issue/75804); running $$f again"; out=$$(run $$pkg $$f); }; } || \
+				{ echo "fuzz $$f in $$pkg failed:"; echo "$$out"; exit 1; }; \
 		done; \
 	done
 

@@ -179,15 +179,8 @@ func BenchmarkIngest(b *testing.B) {
 				wg.Go(func() {
 					client := &http.Client{}
 					for range work {
-						body := bodies[c].next(byte('a' + c))
-						resp, err := client.Post(srv.URL+"/api/v1/predictions", "application/x-ndjson", bytes.NewReader(body))
-						if err != nil {
+						if err := postBatch(client, srv.URL, bodies[c].next(byte('a'+c))); err != nil {
 							errs <- err
-							return
-						}
-						resp.Body.Close()
-						if resp.StatusCode != http.StatusOK {
-							errs <- fmt.Errorf("status %d", resp.StatusCode)
 							return
 						}
 					}
@@ -241,7 +234,6 @@ func benchIngestRatio(b *testing.B, url string, step time.Duration, clients int)
 		api[c] = newBenchBody(uint64(c+3), step)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	post := func(body []byte) error { return postBatch(client, srv.URL, body) }
 	var tRaw, tDirect, tAPI time.Duration
 	n := 0
 	for b.Loop() {
@@ -269,7 +261,7 @@ func benchIngestRatio(b *testing.B, url string, step time.Duration, clients int)
 		start := time.Now()
 		var wg sync.WaitGroup
 		for c := range clients {
-			wg.Go(func() { errs[c] = post(bodies[c]) })
+			wg.Go(func() { errs[c] = postBatch(client, srv.URL, bodies[c]) })
 		}
 		wg.Wait()
 		tAPI += time.Since(start)
