@@ -18,12 +18,6 @@ import (
 	"github.com/modelwatch/modelwatch/internal/store/rollup"
 )
 
-// predictionColumns are the columns COPY writes, in the order of copySource.Values.
-var predictionColumns = []string{
-	"ts", "mv_id", "id", "prediction", "confidence", "preprocessing_ms", "inference_ms",
-	"postprocessing_ms", "latency_ms", "label_seq", "label_rev", "labelled_at", "ground_truth", "features", "probabilities",
-}
-
 // newRow is a prediction that an ingest transaction stores.
 type newRow struct {
 	i        int // index in the batch
@@ -167,7 +161,7 @@ func (db *DB) ingest(ctx context.Context, ps []modelwatch.Prediction, rows []new
 				}
 			}
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"predictions"}, predictionColumns, &copySource{ps: ps, rows: stored}); err != nil {
+		if err := copyPredictionRows(ctx, tx, ps, stored); err != nil {
 			return unavailable("copy predictions", err)
 		}
 		var joinedIDs []string
@@ -223,10 +217,8 @@ func (db *DB) claimIDs(ctx context.Context, tx pgx.Tx, ps []modelwatch.Predictio
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(ps[rows[a].i].ID, ps[rows[b].i].ID) })
 	ids := make([]string, len(rows))
 	tss := make([]time.Time, len(rows))
-	byID := make(map[string]int, len(rows))
 	for n, k := range order {
 		ids[n], tss[n] = ps[rows[k].i].ID, ps[rows[k].i].Timestamp
-		byID[ids[n]] = k
 	}
 	stored := make([]newRow, 0, len(rows))
 	label := func(r newRow, pending *string, at *time.Time) newRow {
@@ -281,6 +273,10 @@ func (db *DB) claimIDs(ctx context.Context, tx pgx.Tx, ps []modelwatch.Predictio
 
 	// A pending label's row becomes the prediction's; a stored
 	// prediction's row is a duplicate and is not returned.
+	byID := make(map[string]int, len(rows))
+	for n, k := range order {
+		byID[ids[n]] = k
+	}
 	claimed, err := tx.Query(ctx, `INSERT INTO prediction_ids AS i (id, ts)
 		SELECT * FROM unnest($1::text[], $2::timestamptz[])
 		ON CONFLICT (id) DO UPDATE SET ts = excluded.ts WHERE i.ts IS NULL
@@ -302,45 +298,6 @@ func (db *DB) claimIDs(ctx context.Context, tx pgx.Tx, ps []modelwatch.Predictio
 	slices.SortFunc(stored, func(a, b newRow) int { return a.i - b.i })
 	return stored, nil
 }
-
-// copySource gives COPY the values of predictionColumns for rows of ps. It
-// fills one slice of values again for each row, which is safe because pgx
-// encodes a row before it asks for the next.
-type copySource struct {
-	ps     []modelwatch.Prediction
-	rows   []newRow
-	next   int
-	values [15]any
-}
-
-// Next implements pgx.CopyFromSource.
-func (c *copySource) Next() bool {
-	c.next++
-	return c.next <= len(c.rows)
-}
-
-// Values implements pgx.CopyFromSource.
-func (c *copySource) Values() ([]any, error) {
-	r := &c.rows[c.next-1]
-	p := &c.ps[r.i]
-	v := &c.values
-	v[0], v[1], v[2], v[3], v[4] = p.Timestamp, r.mv, p.ID, string(p.Prediction), p.Confidence
-	v[5], v[6], v[7], v[8] = p.Latency.PreprocessingMs, p.Latency.InferenceMs, p.Latency.PostprocessingMs, p.LatencyMs
-	v[9], v[10], v[11], v[12], v[13], v[14] = nil, nil, nil, nil, nil, nil
-	if r.labelled {
-		v[9], v[10], v[11], v[12] = r.rev, r.rev, r.labelAt, r.label
-	}
-	if len(p.Features) > 0 {
-		v[13] = string(p.Features) // JSON text, sent as it is
-	}
-	if r.probs != nil {
-		v[14] = r.probs
-	}
-	return v[:], nil
-}
-
-// Err implements pgx.CopyFromSource.
-func (c *copySource) Err() error { return nil }
 
 // modelVersionID returns the id of a model version, creating it if needed.
 // An id created in tx is only cached once tx has committed.

@@ -116,23 +116,24 @@ func writeRollups(ctx context.Context, tx pgx.Tx, b *rollup.Batch) error {
 		for _, k := range keys {
 			a := b.Aggs[k]
 			prev := stored[k]
-			if prev == nil {
-				prev = &rollup.Agg{}
-			}
 			for i, sk := range sketchesOf(a) {
 				if sk.N == 0 {
 					continue
 				}
-				merged := sketchesOf(prev)[i]
-				if err := merged.Merge(sk); err != nil {
-					return err
+				// The stored sketch is decoded into the batch's (which
+				// becomes the sum), not the other way round: one sketch
+				// decoded, none copied.
+				if prev != nil {
+					if err := sk.Merge(sketchesOf(prev)[i]); err != nil {
+						return err
+					}
 				}
-				e, err := merged.Encoded()
+				e, err := sk.Encoded()
 				if err != nil {
 					return err
 				}
 				sMV, sRes, sBucket, sKind = append(sMV, k.Model), append(sRes, k.Res), append(sBucket, k.Bucket), append(sKind, sketchKinds[i])
-				sN, sMin, sMax, sEnc = append(sN, merged.N), append(sMin, merged.Min), append(sMax, merged.Max), append(sEnc, e)
+				sN, sMin, sMax, sEnc = append(sN, sk.N), append(sMin, sk.Min), append(sMax, sk.Max), append(sEnc, e)
 			}
 		}
 		out.Queue(`INSERT INTO rollup_sketches AS s (mv_id, res, bucket, kind, n, min, max, sketch)
