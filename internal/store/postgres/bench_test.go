@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -209,6 +210,11 @@ func BenchmarkIngest(b *testing.B) {
 // many clients at once. It reports each one's rate and the store's and the
 // API's as a percentage of CopyFrom's. step is the time between
 // consecutive predictions of a batch (see benchBody).
+//
+// -args -ingest.prefill N first stores N predictions through the store on
+// the same day (so into the same partition, the id table and the
+// rollups), to measure ingest into a day that holds that many already
+// rather than into an empty one.
 func BenchmarkIngestRatio(b *testing.B) {
 	pg := testenv.StartPostgres(b, testenv.PostgresOptions{Durable: true})
 	for _, step := range []time.Duration{time.Second, time.Millisecond} {
@@ -220,8 +226,22 @@ func BenchmarkIngestRatio(b *testing.B) {
 	}
 }
 
+// prefill is -ingest.prefill (see BenchmarkIngestRatio).
+var prefill = flag.Int("ingest.prefill", 0, "predictions `n` BenchmarkIngestRatio stores before it measures")
+
 func benchIngestRatio(b *testing.B, url string, step time.Duration, clients int) {
 	db := openBench(b, url)
+	if *prefill > 0 {
+		start := time.Now()
+		fill := newBenchBody(99, step)
+		for range (*prefill + benchBatch - 1) / benchBatch {
+			fill.next('p')
+			if _, err := db.IngestPredictions(context.Background(), fill.preds); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Logf("prefilled %d predictions in %v", fill.counter, time.Since(start).Round(time.Second))
+	}
 	srv := benchServer(b, db)
 	conn, err := pgx.Connect(context.Background(), url)
 	if err != nil {

@@ -41,3 +41,31 @@ func BenchmarkBatchAddPrediction(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMergeStored measures what an ingest does for each latency
+// sketch of a rollup bucket it adds to: decode the stored sketch, merge
+// the batch's, encode the result. The stored sketch holds a day of
+// latencies, the batch's a minute's.
+func BenchmarkMergeStored(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	day, minute := NewSketch(), NewSketch()
+	for range 50000 {
+		_ = day.Add(5 + rng.ExpFloat64()*40)
+	}
+	for range 60 {
+		_ = minute.Add(5 + rng.ExpFloat64()*40)
+	}
+	var enc []byte
+	day.Encode(&enc, false)
+	add := &Sketch{N: 60, Min: 5, Max: 300, sk: minute}
+	for b.Loop() {
+		var s Sketch
+		s.SetEncoded(enc, 50000, 5, 400)
+		if err := s.Merge(add); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Encoded(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
