@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Features holds a prediction's model inputs as the JSON encoding of an object
@@ -94,11 +96,32 @@ func ValidateFeatures(data []byte) error {
 
 // CheckFeatureObject is ValidateFeatures for input already known to be
 // syntactically valid JSON (for example a json.RawMessage that encoding/json
-// produced): it only checks the shape, in one pass without allocating unless
+// produced): it only checks the shape and that the text is UTF-8 (JSON's
+// syntax does not require it, PostgreSQL does), without allocating unless
 // it finds an error.
 func CheckFeatureObject(data []byte) error {
-	return RangeFeatures(data, func(_, _ []byte) bool { return true })
+	if utf8.Valid(data) {
+		return RangeFeatures(data, func(_, _ []byte) bool { return true })
+	}
+	var bad *FeatureError
+	err := RangeFeatures(data, func(name, value []byte) bool {
+		if !utf8.Valid(name) || !utf8.Valid(value) {
+			bad = &FeatureError{Name: strings.ToValidUTF8(string(name), "\uFFFD"), Message: invalidUTF8}
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if bad == nil { // not in a name or a value: outside the strings
+		bad = &FeatureError{Message: invalidUTF8}
+	}
+	return bad
 }
+
+// invalidUTF8 says why a feature whose text is not UTF-8 is refused.
+const invalidUTF8 = "must be valid UTF-8 text"
 
 func isDelim(c byte) bool {
 	return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r'

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseLabel(t *testing.T) {
@@ -65,6 +66,10 @@ func TestValidateFeatures(t *testing.T) {
 		{`{"a":1`, false, ""},
 		{`{"a" 1}`, false, ""},
 		{``, false, ""},
+		{`{"née":"Zoë","日本":1}`, true, ""},
+		{"{\"x\":1,\"a\":\"b\xff\"}", false, "a"},
+		{"{\"\xc3b\":1}", false, "\uFFFDb"},
+		{"{\"a\":\"\xed\xa0\x80\"}", false, "a"}, // a UTF-16 surrogate, encoded
 	}
 	for _, c := range cases {
 		err := ValidateFeatures([]byte(c.in))
@@ -91,6 +96,9 @@ func FuzzCheckFeatureObject(f *testing.F) {
 		err := ValidateFeatures(b)
 		if err != nil {
 			return
+		}
+		if !utf8.Valid(b) {
+			t.Fatalf("accepted %q, which is not UTF-8", b)
 		}
 		m, err := Features(b).Map()
 		if err != nil {

@@ -180,6 +180,16 @@ func features(raw json.RawMessage, sum featureSummary, lim limits) (modelwatch.F
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
+	if !utf8.Valid(raw) {
+		// Names and values must be text; which one is not?
+		if err := modelwatch.CheckFeatureObject(raw); err != nil {
+			var fe *modelwatch.FeatureError
+			if errors.As(err, &fe) {
+				return nil, fe
+			}
+			return nil, &modelwatch.FeatureError{Message: err.Error()}
+		}
+	}
 	if sum.ok && sum.longest <= lim.maxFeatureBytes {
 		// An object of scalars, no name or value too long: what the loop
 		// below finds too, without reading raw again.

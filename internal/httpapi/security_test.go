@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -176,6 +177,33 @@ func TestAuditLog(t *testing.T) {
 	}
 	if log.Audit[1].Details["filename"] != "r.csv" || log.Audit[2].Details["baseline_accuracy"] != 0.8 {
 		t.Errorf("audit details = %+v", log.Audit)
+	}
+}
+
+// TestFeaturesNotUTF8: a feature name or value that is not UTF-8 (JSON's
+// syntax allows the bytes, PostgreSQL refuses them) is an invalid row
+// naming the feature, through the fast decoder and encoding/json alike, and
+// nothing of its batch is stored.
+func TestFeaturesNotUTF8(t *testing.T) {
+	s := newStack(t, httpapi.Options{})
+	for _, c := range []struct{ features, field string }{
+		{"{\"a\":\"b\xff\"}", "features.a"},
+		{"{\"x\": 1, \"a\" : \"\xc3\"}", "features.a"},     // spaced: another path
+		{"{\"\\u0061\":\"\xe2\x82\"}", "features.a"},       // an escaped name
+		{"{\"\xc3b\":1}", "features.\uFFFDb"},              // the name itself
+		{"{\"a\":\"\xff\",\"b\":1,\"b\":2}", "features.a"}, // with a repeated key (encoding/json)
+	} {
+		body := `{"id":"ok-row","model_name":"m","model_version":"1","prediction":1,"features":{"a":"é"}}` + "\n" +
+			`{"id":"bad-row","model_name":"m","model_version":"1","prediction":1,"features":` + c.features + "}\n"
+		r := s.do("POST", "/api/v1/predictions", "application/x-ndjson", []byte(body))
+		var e errorResponse
+		if r.status != 400 || json.Unmarshal(r.body, &e) != nil || len(e.Error.Details) != 1 ||
+			e.Error.Details[0].Index != 1 || e.Error.Details[0].Field != c.field || e.Error.Details[0].Message != "must be valid UTF-8 text" {
+			t.Errorf("features %q: %d %s, want 400 naming row 1 and %s", c.features, r.status, r.body, c.field)
+		}
+	}
+	if r := s.post("/api/v1/predictions", `{"id":"ok-row","model_name":"m","model_version":"1","prediction":1,"features":{"a":"é"}}`); r.status != 200 || !strings.Contains(string(r.body), `"accepted":1`) {
+		t.Errorf("the valid row after the refused batches: %d %s, want it accepted (not a duplicate)", r.status, r.body)
 	}
 }
 

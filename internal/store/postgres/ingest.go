@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -46,6 +47,9 @@ func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction)
 		}
 		if hasNUL(p.ID, p.ModelName, p.ModelVersion, string(p.Prediction), string(p.GroundTruth)) {
 			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d: %s", i, nulMessage)
+		}
+		if !utf8.Valid(p.Features) || !allUTF8(p.ID, p.ModelName, p.ModelVersion, string(p.Prediction), string(p.GroundTruth)) {
+			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d: %s", i, utf8Message)
 		}
 	}
 	res := store.IngestResult{Duplicate: make([]bool, len(ps)), Labelled: map[modelwatch.ModelKey]int{}}
@@ -188,6 +192,19 @@ func (db *DB) ingest(ctx context.Context, ps []modelwatch.Prediction, rows []new
 
 // nulMessage says why text with a NUL character is refused.
 const nulMessage = "text with a NUL character (\\u0000) cannot be stored in PostgreSQL"
+
+// utf8Message says why text that is not UTF-8 is refused.
+const utf8Message = "text that is not valid UTF-8 cannot be stored in PostgreSQL"
+
+// allUTF8 reports whether every one of ss is valid UTF-8.
+func allUTF8(ss ...string) bool {
+	for _, s := range ss {
+		if !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return true
+}
 
 // hasNUL reports whether any of ss contains a NUL character, which
 // PostgreSQL's text type cannot hold.

@@ -64,6 +64,9 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 		if hasNUL(l.ID, string(l.GroundTruth)) {
 			return res, modelwatch.Errorf(modelwatch.EInvalid, "ground truth %d: %s", i, nulMessage)
 		}
+		if !allUTF8(l.ID, string(l.GroundTruth)) {
+			return res, modelwatch.Errorf(modelwatch.EInvalid, "ground truth %d: %s", i, utf8Message)
+		}
 		if _, ok := last[l.ID]; !ok {
 			order = append(order, l.ID)
 		}

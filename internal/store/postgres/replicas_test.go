@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -183,5 +184,38 @@ func TestNULRefused(t *testing.T) {
 	}
 	if _, err := db.AddGroundTruth(t.Context(), []modelwatch.GroundTruth{{ID: "a", GroundTruth: "\x00"}}); modelwatch.ErrorCode(err) != modelwatch.EInvalid {
 		t.Errorf("label with a NUL: %v, want invalid", err)
+	}
+}
+
+// TestInvalidUTF8Refused: text that is not UTF-8 cannot be stored in
+// PostgreSQL either; the batch is refused as invalid, before anything of it
+// is written, and the store goes on taking valid batches.
+func TestInvalidUTF8Refused(t *testing.T) {
+	pg := testenv.StartPostgres(t, testenv.PostgresOptions{})
+	db := open(t, pg.NewDatabase(t), func() time.Time { return t0 })
+	good := modelwatch.Prediction{ID: "ok", ModelName: "m", ModelVersion: "1", Timestamp: t0, Prediction: "x", Features: modelwatch.Features(`{"a":"b"}`)}
+	for name, bad := range map[string]func(p *modelwatch.Prediction){
+		"features": func(p *modelwatch.Prediction) { p.Features = modelwatch.Features("{\"a\":\"\xff\"}") },
+		"id":       func(p *modelwatch.Prediction) { p.ID = "b\xfe" },
+		"class":    func(p *modelwatch.Prediction) { p.Prediction = "\xc3" },
+		"label":    func(p *modelwatch.Prediction) { p.GroundTruth = "\xe2\x82" },
+	} {
+		p := good
+		p.ID = "bad-" + name
+		bad(&p)
+		_, err := db.IngestPredictions(t.Context(), []modelwatch.Prediction{good, p})
+		if modelwatch.ErrorCode(err) != modelwatch.EInvalid || !strings.Contains(err.Error(), "prediction 1") {
+			t.Errorf("%s not UTF-8: %v, want invalid naming prediction 1", name, err)
+		}
+	}
+	if _, err := db.AddGroundTruth(t.Context(), []modelwatch.GroundTruth{{ID: "ok", GroundTruth: "\xff"}}); modelwatch.ErrorCode(err) != modelwatch.EInvalid {
+		t.Errorf("label not UTF-8: %v, want invalid", err)
+	}
+	var n int
+	if err := db.pool.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM predictions) + (SELECT count(*) FROM prediction_ids)`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("rows stored by refused batches: %d, %v", n, err)
+	}
+	if res, err := db.IngestPredictions(t.Context(), []modelwatch.Prediction{good}); err != nil || res.Accepted != 1 {
+		t.Fatalf("a valid batch after them: %+v, %v", res, err)
 	}
 }
