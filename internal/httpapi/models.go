@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/concept"
@@ -322,6 +323,22 @@ func referenceFormat(r *http.Request) (string, error) {
 	return "", modelwatch.Errorf(modelwatch.EInvalid, "say the reference's format with Content-Type text/csv, application/x-ndjson or application/vnd.apache.parquet, or with ?format=csv|ndjson|parquet")
 }
 
+// maxFilename bounds the name a reference dataset is uploaded with.
+const maxFilename = 255
+
+// printable reports whether s is UTF-8 text without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // handlePutReference serves PUT .../reference: it stores a reference
 // dataset after reading it once to check it.
 func (s *Server) handlePutReference(w http.ResponseWriter, r *http.Request) {
@@ -333,6 +350,11 @@ func (s *Server) handlePutReference(w http.ResponseWriter, r *http.Request) {
 	format, err := referenceFormat(r)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	filename := r.URL.Query().Get("filename")
+	if len(filename) > maxFilename || !printable(filename) {
+		s.writeError(w, r, modelwatch.Errorf(modelwatch.EInvalid, "filename must be printable UTF-8 text of at most %d bytes", maxFilename))
 		return
 	}
 	data, err := readBody(r, s.opts.MaxReferenceBytes)
@@ -351,7 +373,7 @@ func (s *Server) handlePutReference(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ref := modelwatch.Reference{
-		Model: k, Format: format, Filename: r.URL.Query().Get("filename"), UploadedAt: s.opts.Now().UTC(),
+		Model: k, Format: format, Filename: filename, UploadedAt: s.opts.Now().UTC(),
 		Rows: table.Rows, Size: int64(len(data)), Data: data,
 	}
 	for _, c := range table.Columns {

@@ -158,3 +158,24 @@ func TestReferenceRange(t *testing.T) {
 		t.Errorf("a reversed range: %d %s", r.status, r.body)
 	}
 }
+
+// TestReferenceFilename: the name a reference is uploaded with is stored
+// text, so one that is not printable UTF-8 (which PostgreSQL could not
+// store) or is overlong is refused before the upload is read, and the
+// reference already stored stays.
+func TestReferenceFilename(t *testing.T) {
+	s := newStack(t, httpapi.Options{})
+	const base = "/api/v1/models/churn/versions/v1/reference"
+	csv := []byte("amount,plan\n1.5,basic\n2.5,gold\n")
+	if r := s.do("PUT", base+"?filename=caf%C3%A9.csv", "text/csv", csv); r.status != 200 || !strings.Contains(string(r.body), `"filename":"café.csv"`) {
+		t.Fatalf("upload as café.csv: %d %s", r.status, r.body)
+	}
+	for _, name := range []string{"caf%E9.csv", "a%00b.csv", "line%0Abreak.csv", strings.Repeat("n", 256)} {
+		if r := s.do("PUT", base+"?filename="+name, "text/csv", csv); r.status != 400 || !strings.Contains(string(r.body), "filename must be printable UTF-8 text") {
+			t.Errorf("upload as %q: %d %s, want 400 naming the filename", name, r.status, r.body)
+		}
+	}
+	if r := s.get(base); r.status != 200 || !strings.Contains(string(r.body), `"filename":"café.csv"`) {
+		t.Errorf("the reference after the refused uploads: %d %s", r.status, r.body)
+	}
+}
