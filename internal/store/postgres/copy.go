@@ -68,7 +68,7 @@ func (c *copyRows) Read(p []byte) (int, error) {
 		if !c.started {
 			c.buf, c.started = append(c.buf, copySignature...), true
 		}
-		for c.next < len(c.rows) && (len(c.buf) == 0 || len(c.buf) < len(p)) {
+		for c.next < len(c.rows) && len(c.buf) < len(p) { // an empty buf takes a row: len(p) > 0
 			c.buf = c.appendRow(c.buf, &c.rows[c.next])
 			c.next++
 		}
