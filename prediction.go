@@ -87,7 +87,7 @@ func (p *Prediction) Validate() []FieldError {
 	add := func(field, msg string) { errs = append(errs, FieldError{Field: field, Message: msg}) }
 	if len(p.ID) > MaxIDLength {
 		add("id", "is longer than 128 bytes")
-	} else if p.ID != "" && !validText(p.ID) {
+	} else if p.ID != "" && !ValidText(p.ID) {
 		add("id", "must be printable UTF-8 text")
 	}
 	if msg := checkName(p.ModelName); msg != "" {
@@ -162,14 +162,14 @@ func checkName(s string) string {
 		return "is longer than 128 bytes"
 	case strings.ContainsRune(s, '/'):
 		return "must not contain '/'"
-	case !validText(s):
+	case !ValidText(s):
 		return "must be printable UTF-8 text"
 	}
 	return ""
 }
 
-// validText reports whether s is valid UTF-8 without control characters.
-func validText(s string) bool {
+// ValidText reports whether s is valid UTF-8 without control characters.
+func ValidText(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
@@ -224,7 +224,7 @@ func (e *PredictionError) Validate() []FieldError {
 	switch {
 	case e.ErrorType == "":
 		errs = append(errs, FieldError{Field: "error_type", Message: "is required"})
-	case len(e.ErrorType) > MaxLabelLength || !validText(e.ErrorType):
+	case len(e.ErrorType) > MaxLabelLength || !ValidText(e.ErrorType):
 		errs = append(errs, FieldError{Field: "error_type", Message: "must be printable text of at most 256 bytes"})
 	}
 	return errs

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/modelwatch/modelwatch"
 	"github.com/modelwatch/modelwatch/concept"
@@ -326,19 +325,6 @@ func referenceFormat(r *http.Request) (string, error) {
 // maxFilename bounds the name a reference dataset is uploaded with.
 const maxFilename = 255
 
-// printable reports whether s is UTF-8 text without control characters.
-func printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, c := range s {
-		if c < 0x20 || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // handlePutReference serves PUT .../reference: it stores a reference
 // dataset after reading it once to check it.
 func (s *Server) handlePutReference(w http.ResponseWriter, r *http.Request) {
@@ -353,7 +339,7 @@ func (s *Server) handlePutReference(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	filename := r.URL.Query().Get("filename")
-	if len(filename) > maxFilename || !printable(filename) {
+	if len(filename) > maxFilename || !modelwatch.ValidText(filename) {
 		s.writeError(w, r, modelwatch.Errorf(modelwatch.EInvalid, "filename must be printable UTF-8 text of at most %d bytes", maxFilename))
 		return
 	}

@@ -183,11 +183,7 @@ func features(raw json.RawMessage, sum featureSummary, lim limits) (modelwatch.F
 	if !utf8.Valid(raw) {
 		// Names and values must be text; which one is not?
 		if err := modelwatch.CheckFeatureObject(raw); err != nil {
-			var fe *modelwatch.FeatureError
-			if errors.As(err, &fe) {
-				return nil, fe
-			}
-			return nil, &modelwatch.FeatureError{Message: err.Error()}
+			return nil, asFeatureError(err)
 		}
 	}
 	if sum.ok && sum.longest <= lim.maxFeatureBytes {
@@ -211,11 +207,7 @@ func features(raw json.RawMessage, sum featureSummary, lim limits) (modelwatch.F
 		return true
 	})
 	if err != nil {
-		var fe *modelwatch.FeatureError
-		if errors.As(err, &fe) {
-			return nil, fe
-		}
-		return nil, &modelwatch.FeatureError{Message: err.Error()}
+		return nil, asFeatureError(err)
 	}
 	if tooLong != nil {
 		return nil, tooLong
@@ -227,6 +219,16 @@ func features(raw json.RawMessage, sum featureSummary, lim limits) (modelwatch.F
 		return compactFeatures(raw)
 	}
 	return modelwatch.Features(raw), nil
+}
+
+// asFeatureError returns err, an error of modelwatch's features checks, as
+// the *FeatureError it is.
+func asFeatureError(err error) *modelwatch.FeatureError {
+	var fe *modelwatch.FeatureError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return &modelwatch.FeatureError{Message: err.Error()}
 }
 
 // compactFeatures returns raw without whitespace between its tokens.

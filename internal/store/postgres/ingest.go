@@ -45,11 +45,12 @@ func (db *DB) IngestPredictions(ctx context.Context, ps []modelwatch.Prediction)
 		if p.ID == "" || p.Timestamp.IsZero() {
 			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d has no id or timestamp", i)
 		}
-		if hasNUL(p.ID, p.ModelName, p.ModelVersion, string(p.Prediction), string(p.GroundTruth)) {
-			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d: %s", i, nulMessage)
+		msg := unstorable(p.ID, p.ModelName, p.ModelVersion, string(p.Prediction), string(p.GroundTruth))
+		if msg == "" && !utf8.Valid(p.Features) {
+			msg = utf8Message
 		}
-		if !utf8.Valid(p.Features) || !allUTF8(p.ID, p.ModelName, p.ModelVersion, string(p.Prediction), string(p.GroundTruth)) {
-			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d: %s", i, utf8Message)
+		if msg != "" {
+			return store.IngestResult{}, modelwatch.Errorf(modelwatch.EInvalid, "prediction %d: %s", i, msg)
 		}
 	}
 	res := store.IngestResult{Duplicate: make([]bool, len(ps)), Labelled: map[modelwatch.ModelKey]int{}}
@@ -196,25 +197,18 @@ const nulMessage = "text with a NUL character (\\u0000) cannot be stored in Post
 // utf8Message says why text that is not UTF-8 is refused.
 const utf8Message = "text that is not valid UTF-8 cannot be stored in PostgreSQL"
 
-// allUTF8 reports whether every one of ss is valid UTF-8.
-func allUTF8(ss ...string) bool {
-	for _, s := range ss {
-		if !utf8.ValidString(s) {
-			return false
-		}
-	}
-	return true
-}
-
-// hasNUL reports whether any of ss contains a NUL character, which
-// PostgreSQL's text type cannot hold.
-func hasNUL(ss ...string) bool {
+// unstorable says why PostgreSQL's text type cannot hold one of ss (a NUL
+// character, or bytes that are not UTF-8), or returns "" when it can.
+func unstorable(ss ...string) string {
 	for _, s := range ss {
 		if strings.IndexByte(s, 0) >= 0 {
-			return true
+			return nulMessage
+		}
+		if !utf8.ValidString(s) {
+			return utf8Message
 		}
 	}
-	return false
+	return ""
 }
 
 // claimIDs claims the ids of rows in prediction_ids and returns the rows

@@ -61,11 +61,8 @@ func (db *DB) AddGroundTruth(ctx context.Context, labels []modelwatch.GroundTrut
 		if l.ID == "" || l.GroundTruth == "" {
 			return res, modelwatch.Errorf(modelwatch.EInvalid, "ground truth %d has no id or label", i)
 		}
-		if hasNUL(l.ID, string(l.GroundTruth)) {
-			return res, modelwatch.Errorf(modelwatch.EInvalid, "ground truth %d: %s", i, nulMessage)
-		}
-		if !allUTF8(l.ID, string(l.GroundTruth)) {
-			return res, modelwatch.Errorf(modelwatch.EInvalid, "ground truth %d: %s", i, utf8Message)
+		if msg := unstorable(l.ID, string(l.GroundTruth)); msg != "" {
+			return res, modelwatch.Errorf(modelwatch.EInvalid, "ground truth %d: %s", i, msg)
 		}
 		if _, ok := last[l.ID]; !ok {
 			order = append(order, l.ID)
